@@ -1,0 +1,133 @@
+"""Start, find and stop the background emulator; remember where it runs.
+
+``server.json`` in the state folder records backend, endpoint, pid and the
+server's boot id.  ``LABS_ENDPOINT`` (with ``LABS_BACKEND``) points every
+command at an emulator started some other way, as the test suite does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+
+from . import paths
+from .backends import backend_class
+from .backends.base import Backend, ensure_local, free_port, port_is_free
+from .errors import EmulatorDown, LabError
+from .store import JsonStore
+
+DEFAULT_PORT = 4610
+START_TIMEOUT = 30.0
+
+
+def _store() -> JsonStore:
+    return JsonStore(paths.state_dir() / "server.json")
+
+
+@dataclass
+class UpResult:
+    backend: Backend
+    info: dict
+    already_running: bool
+    moved_from_port: int | None
+    log_path: str
+
+
+def allow_remote() -> bool:
+    return os.environ.get("LABS_ALLOW_REMOTE_ENDPOINT") == "1"
+
+
+def current_backend() -> Backend:
+    """The backend every command talks to; raises EmulatorDown when there is none."""
+    endpoint = os.environ.get("LABS_ENDPOINT")
+    name = os.environ.get("LABS_BACKEND", "moto")
+    if not endpoint:
+        record = _store().read()
+        if not record:
+            raise EmulatorDown()
+        endpoint, name = record["endpoint"], record["backend"]
+    backend = backend_class(name)(ensure_local(endpoint, allow_remote()))
+    backend.require()
+    return backend
+
+
+def start_process(backend_name: str, port: int, log_path) -> subprocess.Popen:
+    command, env = backend_class(backend_name).server_command(port)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH")]))
+    log = open(log_path, "ab")
+    return subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True, cwd=paths.state_dir(), env=env,
+    )
+
+
+def wait_healthy(backend: Backend, process: subprocess.Popen, log_path) -> dict:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        info = backend.info()
+        if info and info.get("pid") == process.pid:
+            return info
+        if process.poll() is not None:
+            raise LabError(f"The {backend.name} server exited while starting; its log is {log_path}.")
+        time.sleep(0.05)
+    process.kill()
+    raise LabError(f"The {backend.name} server did not answer within {START_TIMEOUT:.0f} s; its log is {log_path}.")
+
+
+def up(backend_name: str = "moto", port: int | None = None) -> UpResult:
+    backend_cls = backend_class(backend_name)
+    record = _store().read()
+    if record:
+        running = backend_class(record["backend"])(record["endpoint"])
+        info = running.info()
+        if info and info.get("boot_id") == record.get("boot_id"):
+            return UpResult(running, info, True, None, record["log"])
+    wanted = port or int(os.environ.get("LABS_PORT", DEFAULT_PORT))
+    chosen = wanted if port_is_free(wanted) else free_port()
+    log_path = paths.logs_dir() / f"{backend_name}.log"
+    process = start_process(backend_name, chosen, log_path)
+    backend = backend_cls(f"http://127.0.0.1:{chosen}")
+    info = wait_healthy(backend, process, log_path)
+    with _store().update() as data:
+        data.clear()
+        data.update(backend=backend_name, endpoint=backend.endpoint, pid=process.pid,
+                    boot_id=info.get("boot_id"), log=str(log_path), started_at=time.time())
+    return UpResult(backend, info, False, wanted if chosen != wanted else None, str(log_path))
+
+
+def status() -> dict | None:
+    record = _store().read()
+    if not record:
+        return None
+    info = backend_class(record["backend"])(record["endpoint"]).info()
+    return {**record, "healthy": bool(info and info.get("boot_id") == record.get("boot_id"))}
+
+
+def down() -> dict | None:
+    """Stop the recorded server; returns its record, or None if nothing ran."""
+    with _store().update() as record:
+        if not record:
+            return None
+        stopped = dict(record)
+        info = backend_class(record["backend"])(record["endpoint"]).info()
+        if info and info.get("pid") == record.get("pid"):
+            _terminate(record["pid"])
+        record.clear()
+    return stopped
+
+
+def _terminate(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.killpg(pid, signal.SIGKILL)

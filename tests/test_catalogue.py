@@ -1,0 +1,26 @@
+"""The catalogue self-test: every lab fails fresh, passes solved, passes solved twice."""
+
+import pytest
+
+from labrunner.catalog import load
+from labrunner.proof import prove_fresh_fails, prove_reference_passes
+
+LAB_IDS = load().ids()
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_fresh_sandbox_fails(emulator, lab_id):
+    outcome = prove_fresh_fails(load().get(lab_id), emulator)
+    assert outcome.ok, outcome.sentence
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_reference_passes(emulator, lab_id):
+    outcome = prove_reference_passes(load().get(lab_id), emulator)
+    assert outcome.ok, outcome.sentence
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_reference_twice_still_passes(emulator, lab_id):
+    outcome = prove_reference_passes(load().get(lab_id), emulator, times=2)
+    assert outcome.ok, outcome.sentence
