@@ -74,14 +74,19 @@ class Lab:
     def text(self) -> str:
         return self.text_path.read_text()
 
-    def steps(self) -> list[Step]:
-        return [Step(int(n), title) for n, title in STEP_HEADING.findall(self.text())]
+    def steps(self, names: dict | None = None) -> list[Step]:
+        text = render_names(self.text(), names or {})
+        return [Step(int(n), title) for n, title in STEP_HEADING.findall(text)]
 
     def hints(self) -> list[str]:
         return parse_hints(self.text())
 
     def rendered_text(self, names: dict) -> str:
         return render_names(self.text(), names)
+
+    def handout(self, names: dict) -> str:
+        """The text the learner reads at the start: everything but the hint ladder."""
+        return re.split(r"^## Hints\s*$", self.rendered_text(names), flags=re.MULTILINE)[0].rstrip() + "\n"
 
     def check_module(self):
         return load_module(self.check_path, f"labs_checks.{self.module}")
@@ -104,7 +109,7 @@ def parse_hints(text: str) -> list[str]:
     if not match:
         return []
     items = re.split(r"^\d+\.\s+", match.group(1).strip(), flags=re.MULTILINE)
-    return [item.strip() for item in items if item.strip()]
+    return [" ".join(item.split()) for item in items if item.strip()]
 
 
 @functools.cache

@@ -92,10 +92,11 @@ def read_small_body(environ: dict) -> tuple[str | None, int]:
 
 
 class JournalMiddleware:
-    def __init__(self, app, journal: Journal, info: dict) -> None:
+    def __init__(self, app, journal: Journal, info: dict, routes: dict | None = None) -> None:
         self.app = app
         self.journal = journal
         self.info = info
+        self.routes = routes or {}
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -147,6 +148,10 @@ class JournalMiddleware:
             account = query.get("account", [""])[0]
             since = int(query.get("since", ["0"])[0])
             payload = self.journal.since(account, since)
+        elif path in self.routes:
+            code, payload = self.routes[path](environ)
+            start_response(f"{code} {'OK' if code < 400 else 'Error'}", [("Content-Type", "application/json")])
+            return [json.dumps(payload, default=str).encode()]
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"error": "unknown runner endpoint"}']
@@ -167,8 +172,11 @@ def build_app():
         "moto_version": moto_version,
         "journal": True,
     }
+    from .moto_ext import install
+
+    routes = install()
     app = DomainDispatcherApplication(create_backend_app)
-    return JournalMiddleware(app, Journal(), info), info
+    return JournalMiddleware(app, Journal(), info, routes), info
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,73 @@
+"""Shared by the commands: one-sentence failures and the lab being worked on."""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from dataclasses import dataclass
+
+from invoke.exceptions import Exit
+
+from .. import paths
+from ..backends.base import Backend
+from ..catalog import Lab, load
+from ..errors import LabError
+from ..sandbox import Aws, Sandbox
+from ..sandboxes import current_sandbox
+from ..server import current_backend
+from ..render import say
+
+
+def friendly(function):
+    """Turn every failure into one sentence and exit code 2; log real bugs to a file."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (Exit, KeyboardInterrupt):
+            raise
+        except LabError as exc:
+            raise Exit(exc.message, code=exc.code) from None
+        except Exception as exc:
+            log = paths.logs_dir() / "runner.log"
+            with open(log, "a") as handle:
+                handle.write(traceback.format_exc() + "\n")
+            raise Exit(f"The runner hit an unexpected problem ({type(exc).__name__}: {exc}); "
+                       f"details are in {log}.", code=2) from None
+
+    return wrapper
+
+
+@dataclass
+class Attempt:
+    """A lab, the backend it runs on and its sandbox."""
+
+    lab: Lab
+    backend: Backend
+    sandbox: Sandbox
+
+    @property
+    def workspace_file(self):
+        return paths.workspace_dir() / self.lab.workspace_name
+
+    def checker(self) -> Aws:
+        return Aws(self.sandbox, self.backend, code_path=self.workspace_file)
+
+    def learner(self, code_path=None) -> Aws:
+        return Aws(self.sandbox, self.backend, as_learner=True, code_path=code_path or self.workspace_file)
+
+
+def attempt_for(lab_id: str, quiet: bool = False) -> Attempt:
+    """Look the lab up, reach the emulator, find or open the lab's sandbox."""
+    lab = load().get(lab_id)
+    backend = current_backend()
+    sandbox, reason = current_sandbox(lab, backend)
+    if reason and not quiet:
+        if reason == "not started":
+            say(f"[dim]{lab.id} had no sandbox yet: opened a fresh one (account {sandbox.account_id}).[/]")
+        else:
+            say(f"[yellow]The emulator restarted since {lab.id} was handed out, so its sandbox was lost: "
+                f"opened a fresh one (account {sandbox.account_id}); run `eval \"$(inv lab.env {lab.id})\"` "
+                "again.[/]")
+    return Attempt(lab, backend, sandbox)

@@ -1,0 +1,149 @@
+"""The learner's lab commands: start, env, check, run, hint, solution, solve, reset."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+from .. import progress
+from ..catalog import load, parse_hints
+from ..errors import LabError
+from ..grading import LabResult, grade
+from ..harness import run_script
+from ..render import as_json, code, lab_text, out, output_panel, result, say
+from ..sandboxes import open_sandbox
+from .common import Attempt, attempt_for
+
+
+def starter_text(attempt: Attempt) -> str:
+    lab = attempt.lab
+    if lab.starter_path.exists():
+        return lab.starter_path.read_text()
+    return (f'"""{lab.title} ({lab.id}).\n\nSolve the lab here with plain boto3, then run '
+            f'`inv lab.run {lab.id}`:\nthe runner points the SDK at your sandbox, so no endpoint or keys '
+            'are needed.\n"""\n\nimport boto3\n\n')
+
+
+def write_starter(attempt: Attempt, overwrite: bool = False) -> None:
+    path, text = attempt.workspace_file, starter_text(attempt)
+    if path.exists() and path.read_text() != text and not overwrite:
+        say(f"Kept your {path.name} in {path.parent} (pass --overwrite to start it again; "
+            "the old file would be saved as .bak).")
+        return
+    if path.exists() and path.read_text() != text:
+        shutil.copy(path, path.with_suffix(".py.bak"))
+    path.write_text(text)
+    say(f"Your workspace file: {path}")
+
+
+def names_table(attempt: Attempt) -> None:
+    if attempt.sandbox.names:
+        out.print("[bold]Your sandbox's names[/] (use them exactly):")
+        for key, value in attempt.sandbox.names.items():
+            out.print(f"  {key}: [cyan]{value}[/]")
+
+
+def start(lab_id: str, overwrite: bool = False) -> None:
+    attempt = attempt_for(lab_id, quiet=True)
+    progress.started(attempt.lab.id)
+    lab_text(attempt.lab.handout(attempt.sandbox.names))
+    out.rule()
+    names_table(attempt)
+    write_starter(attempt, overwrite)
+    out.print(f"Sandbox account {attempt.sandbox.account_id} on {attempt.backend.endpoint}. Point this shell "
+              f"at it with:\n  [bold]eval \"$(inv lab.env {attempt.lab.id})\"[/]\n"
+              f"Then `inv lab.check {attempt.lab.id}` grades it, `inv lab.hint {attempt.lab.id}` helps.")
+
+
+def env(lab_id: str) -> None:
+    attempt = attempt_for(lab_id)
+    print(attempt.sandbox.shell_exports())
+
+
+def graded(attempt: Attempt) -> LabResult:
+    res = grade(attempt.lab, attempt.checker(), attempt.backend.name)
+    progress.checked(attempt.lab.id, res)
+    return res
+
+
+def report(attempt: Attempt, res: LabResult, json_output: bool) -> int:
+    if json_output:
+        as_json(res.to_dict())
+    else:
+        result(res)
+        if res.passed:
+            out.print(f"`inv lab.solution {attempt.lab.id}` shows the reference to compare with yours.")
+        else:
+            out.print(f"[dim]Stuck? `inv lab.hint {attempt.lab.id}`.[/]")
+    return 0 if res.passed else 1
+
+
+def check(lab_id: str, json_output: bool = False) -> int:
+    attempt = attempt_for(lab_id)
+    return report(attempt, graded(attempt), json_output)
+
+
+def run(lab_id: str, timeout: float = 60.0, json_output: bool = False) -> int:
+    attempt = attempt_for(lab_id)
+    path = attempt.workspace_file
+    if not path.exists():
+        raise LabError(f"There is no {path}: `inv lab.start {attempt.lab.id}` writes a starter.")
+    run_result = run_script(path, attempt.sandbox.learner_env(), timeout)
+    if not json_output:
+        output_panel(run_result.output, f"output of {path.name}")
+    if run_result.error:
+        say(f"[red]{run_result.error}[/] The sandbox is graded as your script left it.")
+    return report(attempt, graded(attempt), json_output)
+
+
+def hint(lab_id: str) -> None:
+    attempt = attempt_for(lab_id)
+    res = grade(attempt.lab, attempt.checker(), attempt.backend.name)
+    failing = res.first_failing()
+    if failing is None:
+        out.print(f"Every step of {attempt.lab.id} passes already: no hint needed.")
+        return
+    if failing.hint:
+        out.print(f"[bold]About step {failing.number}[/]: {failing.hint}")
+    hints = attempt.lab.hints()
+    rung = min(progress.of(attempt.lab.id).get("hints_used", 0) + 1, len(hints))
+    progress.hint_seen(attempt.lab.id, rung)
+    text = attempt.lab.rendered_text(attempt.sandbox.names)
+    out.print(f"[bold]Hint {rung} of {len(hints)}[/]: {parse_hints(text)[rung - 1]}")
+    if rung == len(hints):
+        out.print(f"That was the last hint: `inv lab.solution {attempt.lab.id}` is now open to you.")
+
+
+def solution(lab_id: str, force: bool = False) -> None:
+    lab = load().get(lab_id)
+    seen = progress.of(lab.id)
+    earned = bool(seen.get("passed_at")) or seen.get("hints_used", 0) >= len(lab.hints())
+    if not (earned or force):
+        raise LabError(f"The solution of {lab.id} opens after a pass or after the last hint "
+                       f"(`inv lab.hint {lab.id}`); `--force` opens it now.", code=1)
+    code(lab.solution_path, f"reference solution: {lab.solution_path.name}")
+
+
+def solve(lab_id: str) -> None:
+    attempt = attempt_for(lab_id)
+    lab = attempt.lab
+    lab.solution_module().solve(attempt.learner(code_path=lab.solution_path))
+    if lab.kind == "code":
+        path = attempt.workspace_file
+        if path.exists() and path.read_text() not in (lab.solution_path.read_text(), starter_text(attempt)):
+            backup = path.with_suffix(f".py.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+            shutil.copy(path, backup)
+            say(f"Saved your {path.name} as {backup.name}.")
+        shutil.copy(lab.solution_path, path)
+        say(f"Copied the reference code into {path}.")
+    out.print(f"Applied the reference solution of {lab.id} to its sandbox: `inv lab.check {lab.id}` "
+              "should pass now.")
+
+
+def reset(lab_id: str) -> None:
+    lab = load().get(lab_id)
+    attempt = attempt_for(lab_id, quiet=True)
+    sandbox = open_sandbox(lab, attempt.backend)
+    out.print(f"{lab.id} has a fresh sandbox (account {sandbox.account_id}); other labs are untouched. "
+              f"Run `eval \"$(inv lab.env {lab.id})\"` again in your shell.")
+    names_table(Attempt(lab, attempt.backend, sandbox))

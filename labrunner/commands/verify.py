@@ -1,0 +1,83 @@
+"""``inv verify``: prove every lab on a backend of its own, as the test suite does."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from rich.progress import Progress
+
+from ..backends import backend_class
+from ..backends.base import free_port
+from ..catalog import load
+from ..proof import prove
+from ..render import out, table
+from ..server import start_process, wait_healthy
+
+
+@contextlib.contextmanager
+def private_emulator(name: str):
+    """A server just for this verification, on a free port, stopped at the end."""
+    with tempfile.TemporaryDirectory(prefix="labs-verify-") as tmp:
+        port = free_port()
+        log = Path(tmp) / f"{name}.log"
+        process = start_process(name, port, log)
+        backend = backend_class(name)(f"http://127.0.0.1:{port}")
+        try:
+            wait_healthy(backend, process, log)
+            yield backend
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def verify(backend_name: str = "moto", lab_ids: list[str] | None = None, junit: str | None = None,
+           json_file: str | None = None) -> int:
+    catalog = load()
+    labs = [catalog.get(i) for i in lab_ids] if lab_ids else list(catalog.labs)
+    report = []
+    with private_emulator(backend_name) as backend, Progress(transient=True) as bar:
+        task = bar.add_task("proving labs", total=len(labs))
+        for lab in labs:
+            bar.update(task, description=f"proving {lab.id}")
+            started = time.monotonic()
+            outcomes = prove(lab, backend)
+            report.append({"id": lab.id, "ok": all(o.ok for o in outcomes),
+                           "seconds": round(time.monotonic() - started, 2),
+                           "proofs": [{"name": o.name, "ok": o.ok, "sentence": o.sentence} for o in outcomes]})
+            bar.advance(task)
+    summarize(report, backend_name)
+    if json_file:
+        Path(json_file).write_text(json.dumps({"backend": backend_name, "labs": report}, indent=2) + "\n")
+    if junit:
+        write_junit(report, backend_name, Path(junit))
+    return 0 if all(entry["ok"] for entry in report) else 1
+
+
+def summarize(report: list[dict], backend_name: str) -> None:
+    table(f"Catalogue proof on {backend_name}", ["lab", "proofs", "result", "time"], [
+        [e["id"], f"{sum(p['ok'] for p in e['proofs'])}/{len(e['proofs'])}",
+         "[green]proven[/]" if e["ok"] else "[red]broken[/]", f"{e['seconds']:.1f} s"] for e in report
+    ])
+    for entry in report:
+        for proof in entry["proofs"]:
+            if not proof["ok"]:
+                out.print(f"[red]✘[/] {entry['id']} / {proof['name']}: {proof['sentence']}")
+    broken = sum(not e["ok"] for e in report)
+    out.print(f"{len(report) - broken} of {len(report)} labs proven on {backend_name}.")
+
+
+def write_junit(report: list[dict], backend_name: str, path: Path) -> None:
+    suite = ET.Element("testsuite", name=f"labs-{backend_name}",
+                       tests=str(sum(len(e["proofs"]) for e in report)),
+                       failures=str(sum(not p["ok"] for e in report for p in e["proofs"])))
+    for entry in report:
+        for proof in entry["proofs"]:
+            case = ET.SubElement(suite, "testcase", classname=entry["id"], name=proof["name"])
+            if not proof["ok"]:
+                ET.SubElement(case, "failure", message=proof["sentence"])
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,116 @@
+"""The lab runner's commands. `inv --list` shows them; `inv --help <task>` explains one.
+
+Each task only parses its arguments and calls the engine in labrunner.commands.
+"""
+
+from invoke import Collection, task
+from invoke.exceptions import Exit
+
+from labrunner.commands import catalogue, lab as lab_commands, server, verify as verify_command
+from labrunner.commands.common import friendly
+
+ID_HELP = "The lab id, as `inv labs` lists it (for example s3-multipart-upload)."
+JSON_HELP = "Print a machine-readable JSON result instead of the table."
+
+
+def exit_with(code: int) -> None:
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"backend": "Emulator to start (moto, the default, is embedded).",
+            "port": "Port on 127.0.0.1 (default 4610 or $LABS_PORT; a free one if taken)."})
+@friendly
+def up(c, backend="moto", port=None):
+    """Start the local AWS emulator in the background."""
+    server.up(backend, int(port) if port else None)
+
+
+@task(help={"json": JSON_HELP})
+@friendly
+def status(c, json=False):
+    """Say whether the emulator runs, where, and where its log is."""
+    exit_with(server.status(json))
+
+
+@task
+@friendly
+def down(c):
+    """Stop the emulator (fine when none is running)."""
+    server.down()
+
+
+@task(help={"json": JSON_HELP})
+@friendly
+def labs(c, json=False):
+    """The catalogue: section, id, title, status and best score of every lab."""
+    catalogue.labs(json)
+
+
+@task(help={"backend": "Emulator to prove the labs on (started privately).",
+            "lab": "Only this lab (repeatable).", "junit": "Also write a JUnit XML report here.",
+            "json": "Also write a JSON report here."}, iterable=["lab"])
+@friendly
+def verify(c, backend="moto", lab=None, junit=None, json=None):
+    """Prove the catalogue: fresh sandboxes fail, references pass, near-misses fail."""
+    exit_with(verify_command.verify(backend, lab or None, junit, json))
+
+
+@task(help={"lab_id": ID_HELP, "overwrite": "Replace your workspace file with the starter (keeps a .bak)."})
+@friendly
+def start(c, lab_id, overwrite=False):
+    """Hand out a lab: its task, a sandbox, a starter file and the exports."""
+    lab_commands.start(lab_id, overwrite)
+
+
+@task(help={"lab_id": ID_HELP})
+@friendly
+def env(c, lab_id):
+    """Print eval-able exports that point boto3 and the CLI at the lab's sandbox."""
+    lab_commands.env(lab_id)
+
+
+@task(help={"lab_id": ID_HELP, "json": JSON_HELP})
+@friendly
+def check(c, lab_id, json=False):
+    """Grade the lab: one line per step, then the score."""
+    exit_with(lab_commands.check(lab_id, json))
+
+
+@task(help={"lab_id": ID_HELP, "timeout": "Seconds the script may run (default 60).", "json": JSON_HELP})
+@friendly
+def run(c, lab_id, timeout=60, json=False):
+    """Run workspace/<lab>.py in the sandbox, then grade."""
+    exit_with(lab_commands.run(lab_id, float(timeout), json))
+
+
+@task(help={"lab_id": ID_HELP})
+@friendly
+def hint(c, lab_id):
+    """The next hint: about the first failing step, then the next rung of the ladder."""
+    lab_commands.hint(lab_id)
+
+
+@task(help={"lab_id": ID_HELP, "force": "Show it now, before a pass or the last hint."})
+@friendly
+def solution(c, lab_id, force=False):
+    """The reference solution, once earned."""
+    lab_commands.solution(lab_id, force)
+
+
+@task(help={"lab_id": ID_HELP})
+@friendly
+def solve(c, lab_id):
+    """Apply the reference solution to the lab's sandbox."""
+    lab_commands.solve(lab_id)
+
+
+@task(help={"lab_id": ID_HELP})
+@friendly
+def reset(c, lab_id):
+    """Give the lab a fresh, empty sandbox (setup re-applied); other labs are untouched."""
+    lab_commands.reset(lab_id)
+
+
+lab = Collection("lab", start, env, check, run, hint, solution, solve, reset)
+ns = Collection(up, status, down, labs, verify, lab)
