@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
-import botocore.session
+from .sessions import isolated_botocore
 
 # Signing names that differ from botocore's service names, or are shared.
 SIGNING_NAME_SERVICES = {
@@ -53,7 +53,7 @@ class Call:
 
 @functools.lru_cache(maxsize=None)
 def _botocore_session():
-    return botocore.session.get_session()
+    return isolated_botocore()
 
 
 @functools.lru_cache(maxsize=None)

@@ -14,13 +14,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import boto3
 from botocore.config import Config
 
 from .backends.base import Backend, Keys, ensure_local
 from .journal import Journal, NoJournal
+from .sessions import REGION, isolated_session, sandbox_config_file
 
-REGION = "us-east-1"
 CLIENT_CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"},
     connect_timeout=5,
@@ -96,16 +95,6 @@ class Sandbox:
         return "\n".join(lines)
 
 
-def sandbox_config_file() -> Path:
-    """An AWS config file with nothing in it but the region: profiles stay out."""
-    from . import paths
-
-    path = paths.state_dir() / "aws-config"
-    if not path.exists():
-        path.write_text(f"[default]\nregion = {REGION}\n")
-    return path
-
-
 class Names(dict):
     """The lab's concrete resource names, also readable as attributes."""
 
@@ -130,9 +119,7 @@ class Aws:
         self.names = Names(sandbox.names)
         self.code_path = code_path
         keys = sandbox.learner if as_learner else sandbox.checker
-        self._session = boto3.session.Session(
-            aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key, region_name=self.region,
-        )
+        self._session = isolated_session(keys.access_key, keys.secret_key, self.region)
         if backend.journal:
             self.journal = Journal(functools.partial(backend.fetch_journal, sandbox.account_id),
                                    exclude_keys=[sandbox.checker.access_key])

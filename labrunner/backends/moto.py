@@ -6,10 +6,10 @@ import os
 import secrets
 import sys
 
-import boto3
 from botocore.config import Config
 
 from ..errors import EmulatorDown
+from ..sessions import isolated_session
 from .base import Backend, Keys, SandboxAccount
 
 LEARNER_USER = "lab-learner"
@@ -28,7 +28,9 @@ class MotoBackend(Backend):
 
     @classmethod
     def server_command(cls, port: int) -> tuple[list[str], dict]:
-        env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true", PYTHONUNBUFFERED="1")
+        # The user's AWS_PROFILE and friends would break botocore inside moto itself.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(MOTO_IAM_LOAD_MANAGED_POLICIES="true", PYTHONUNBUFFERED="1")
         command = [sys.executable, "-m", "labrunner.backends.moto_server", "--port", str(port)]
         return command, env
 
@@ -49,14 +51,8 @@ class MotoBackend(Backend):
         return SandboxAccount(account_id, learner=keys[0], checker=keys[1])
 
     def _admin_iam(self, account_id: str):
-        iam = boto3.session.Session().client(
-            "iam",
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="labrunner-admin",
-            aws_secret_access_key="labrunner-admin",
-            config=Config(retries={"max_attempts": 2}),
-        )
+        admin = isolated_session("labrunner-admin", "labrunner-admin")
+        iam = admin.client("iam", endpoint_url=self.endpoint, config=Config(retries={"max_attempts": 2}))
 
         def into_account(request, **_):
             request.headers["x-moto-account-id"] = account_id
