@@ -141,12 +141,22 @@ def runs_on_fargate(service: dict) -> bool:
     return service.get("launchType") == "FARGATE"
 
 
+def strategy_dropped_by_moto(aws) -> bool:
+    """moto ignores CreateService's capacityProviderStrategy (it reports EC2): read the request instead."""
+    if aws.backend.name != "moto":
+        return False
+    calls = [c for c in aws.journal.calls("CreateService", succeeded=True)
+             if c.params.get("serviceName") == aws.names.service]
+    strategy = calls[-1].params.get("capacityProviderStrategy") if calls else None
+    return bool(strategy) and all(s.get("capacityProvider") in FARGATE_PROVIDERS for s in strategy)
+
+
 def service_problem(aws, service: dict) -> str | None:
     names = aws.names
     family = service.get("taskDefinition", "").rsplit("/", 1)[-1].rsplit(":", 1)[0]
     if family != names.family:
         return f"runs task definition {family or 'none'}, not {names.family}"
-    if not runs_on_fargate(service):
+    if not runs_on_fargate(service) and not strategy_dropped_by_moto(aws):
         return f"uses launch type {service.get('launchType') or 'none'}, not FARGATE"
     if service.get("desiredCount") != 2:
         return f"wants {service.get('desiredCount')} task(s), not 2"

@@ -94,24 +94,39 @@ def redrive_to_dlq(aws):
 
 
 def judge_redrive(aws, queue: str, dlq: str, policy: dict):
-    target, count = policy.get("deadLetterTargetArn", ""), policy.get("maxReceiveCount")
+    problem = target_problem(aws, dlq, policy.get("deadLetterTargetArn", "")) or count_problem(
+        policy.get("maxReceiveCount"))
+    if problem:
+        return failed(f"The RedrivePolicy of queue {queue} {problem}.")
+    return passed(f"Queue {queue} moves a message to {dlq} after {policy['maxReceiveCount']} receives without "
+                  "a delete.")
+
+
+def target_problem(aws, dlq: str, target: str) -> str | None:
     dlq_arn = queue_arn(aws, dlq)
-    if target != dlq_arn:
-        expected = f"expected {dlq} ({dlq_arn})" if dlq_arn else f"expected {dlq}, which must be created first"
-        if not queue_exists_for_arn(aws, target):
-            return failed(f"Queue {queue}'s RedrivePolicy points at {target or '(no deadLetterTargetArn)'}, a "
-                          f"queue that does not exist; {expected}.")
-        return failed(f"Queue {queue}'s RedrivePolicy points at {target}; {expected}.")
+    if target == dlq_arn:
+        return None
+    expected = f"expected {dlq} ({dlq_arn})" if dlq_arn else f"expected {dlq}, which must be created first"
+    if not queue_exists_for_arn(aws, target):
+        return f"points at {target or '(no deadLetterTargetArn)'}, a queue that does not exist; {expected}"
+    return f"points at {target}; {expected}"
+
+
+def count_problem(count) -> str | None:
+    expected = f"expected {MIN_RECEIVE_COUNT} to {MAX_RECEIVE_COUNT}"
     if count is None:
-        return failed(f"Queue {queue}'s RedrivePolicy has no maxReceiveCount; expected {MIN_RECEIVE_COUNT} to "
-                      f"{MAX_RECEIVE_COUNT}.")
-    if not MIN_RECEIVE_COUNT <= int(count) <= MAX_RECEIVE_COUNT:
-        why = "one failure is enough to move a message" if int(count) == 1 else (
-            "too few retries for a passing failure" if int(count) < MIN_RECEIVE_COUNT
-            else "a message that always fails is retried too long")
-        return failed(f"Queue {queue}'s RedrivePolicy has maxReceiveCount {count} ({why}); expected "
-                      f"{MIN_RECEIVE_COUNT} to {MAX_RECEIVE_COUNT}.")
-    return passed(f"Queue {queue} moves a message to {dlq} after {count} receives without a delete.")
+        return f"has no maxReceiveCount; {expected}"
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        return f"has maxReceiveCount {count!r}, not a number; {expected}"
+    if number < MIN_RECEIVE_COUNT:
+        why = "one failure is enough to move a message" if number == 1 else "too few retries for a passing failure"
+    elif number > MAX_RECEIVE_COUNT:
+        why = "a message that always fails is retried too long"
+    else:
+        return None
+    return f"has maxReceiveCount {number} ({why}); {expected}"
 
 
 # --- steps 4-5: the learner's drain() -------------------------------------

@@ -170,7 +170,7 @@ def redrive_to_another_queue(aws):
 
 
 def rejected_policy(policy):
-    """SQS refuses the policy; a learner who ignores the error is left with none."""
+    """SQS refuses the policy with an error, which this learner ignores."""
     def apply(aws):
         dlq_but_no_redrive(aws)
         try:
@@ -194,7 +194,7 @@ def queue_wait(seconds):
     return apply
 
 
-def missing_account_arn(aws):
+def missing_queue_arn(aws):
     return f"arn:aws:sqs:{aws.region}:{aws.account_id}:orders-dead"
 
 
@@ -208,10 +208,12 @@ NEAR_MISSES = [
     NearMiss("redrive to a deleted DLQ", step=3, expect="a queue that does not exist", apply=dlq_deleted_later),
     NearMiss("redrive to another queue", step=3, expect="points at arn:aws:sqs:us-east-1:",
              apply=redrive_to_another_queue),
-    NearMiss("redrive to a queue that never existed (rejected)", step=3, expect="has no RedrivePolicy",
-             apply=rejected_policy(lambda aws: {"deadLetterTargetArn": missing_account_arn(aws),
+    # SQS rejects both policies. moto raises the error but keeps the policy, so the checker
+    # reads it and names the fault; a backend that rejects it cleanly leaves "no RedrivePolicy".
+    NearMiss("redrive to a queue that never existed", step=3, expect="RedrivePolicy",
+             apply=rejected_policy(lambda aws: {"deadLetterTargetArn": missing_queue_arn(aws),
                                                 "maxReceiveCount": 5})),
-    NearMiss("redrive without maxReceiveCount (rejected)", step=3, expect="has no RedrivePolicy",
+    NearMiss("redrive without maxReceiveCount", step=3, expect="RedrivePolicy",
              apply=rejected_policy(lambda aws: {"deadLetterTargetArn": arn_of(aws, aws.names.dlq)})),
     NearMiss("maxReceiveCount 1", step=3, expect="maxReceiveCount 1", apply=receive_count(1)),
     NearMiss("maxReceiveCount 10", step=3, expect="maxReceiveCount 10", apply=receive_count(10)),
