@@ -6,7 +6,10 @@ machine lacks, botocore refuses even to load a service model.
 
 from __future__ import annotations
 
+import functools
+
 import boto3
+import botocore.loaders
 import botocore.session
 
 from . import paths
@@ -22,13 +25,21 @@ def sandbox_config_file():
     return path
 
 
+@functools.cache
+def shared_loader():
+    """One model loader for every session: each service model is parsed once per process."""
+    return botocore.loaders.create_loader()
+
+
 def isolated_botocore() -> botocore.session.Session:
     config = str(sandbox_config_file())
-    return botocore.session.Session(session_vars={
+    session = botocore.session.Session(session_vars={
         "profile": (None, None, None, None),
         "config_file": (None, None, config, None),
         "credentials_file": (None, None, config, None),
     })
+    session.register_component("data_loader", shared_loader())
+    return session
 
 
 def isolated_session(access_key: str, secret_key: str, region: str = REGION) -> boto3.session.Session:

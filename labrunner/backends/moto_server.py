@@ -65,14 +65,10 @@ def signer_of(environ: dict) -> tuple[str, str, str]:
 
 def account_of(access_key: str) -> tuple[str, str]:
     """The moto account an access key belongs to, and the role it stands for."""
-    from moto.iam.models import get_account_id_from, iam_backends
+    from .moto_ext.account_lookup import get_account_id_from, role_arn_of
 
     account = get_account_id_from(access_key)
-    role_arn = ""
-    for partition in ("aws",):
-        key = iam_backends[account][partition].access_keys.get(access_key)
-        role_arn = getattr(key, "role_arn", "") or ""
-    return account, role_arn
+    return account, role_arn_of(account, access_key)
 
 
 def read_small_body(environ: dict) -> tuple[str | None, int]:
