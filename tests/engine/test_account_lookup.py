@@ -8,7 +8,7 @@ from labrunner.backends.moto_ext import account_lookup
 
 def test_keys_map_to_their_account_and_unknown_keys_to_the_default():
     backend = iam_models.iam_backends["210987654321"]["aws"]
-    backend.create_user(user_name="u", path="/", tags=[])
+    backend.create_user(region_name="us-east-1", user_name="u", path="/", tags=[])
     key = backend.create_access_key(user_name="u").access_key_id
     assert account_lookup.get_account_id_from(key) == "210987654321"
     assert account_lookup.get_account_id_from("AKIANOSUCHKEY0000000") == DEFAULT_ACCOUNT_ID
@@ -23,7 +23,7 @@ def test_lookup_builds_no_partition_backends():
 
 def test_a_deleted_key_is_not_remembered():
     backend = iam_models.iam_backends["410987654321"]["aws"]
-    backend.create_user(user_name="u", path="/", tags=[])
+    backend.create_user(region_name="us-east-1", user_name="u", path="/", tags=[])
     key = backend.create_access_key(user_name="u").access_key_id
     assert account_lookup.get_account_id_from(key) == "410987654321"
     backend.delete_access_key(key, "u")
