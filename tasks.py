@@ -84,6 +84,14 @@ def run(c, lab_id, timeout=60, json=False):
     exit_with(lab_commands.run(lab_id, float(timeout), json))
 
 
+@task(help={"lab_id": ID_HELP, "timeout": "Seconds each run may take (default 60).",
+            "poll": "Poll the file instead of waiting for file events (network drives, WSL)."})
+@friendly
+def watch(c, lab_id, timeout=60, poll=False):
+    """Re-run and re-check workspace/<lab>.py in a fresh sandbox on every save."""
+    lab_commands.watch(lab_id, float(timeout), poll)
+
+
 @task(help={"lab_id": ID_HELP})
 @friendly
 def hint(c, lab_id):
@@ -112,5 +120,5 @@ def reset(c, lab_id):
     lab_commands.reset(lab_id)
 
 
-lab = Collection("lab", start, env, check, run, hint, solution, solve, reset)
+lab = Collection("lab", start, env, check, run, watch, hint, solution, solve, reset)
 ns = Collection(up, status, down, labs, verify, lab)

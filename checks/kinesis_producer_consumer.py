@@ -136,7 +136,8 @@ class Trial:
                 shards_of.setdefault(event["user"], set()).add(shard)
         split = sorted(user for user, shards in shards_of.items() if len(shards) > 1)
         if split:
-            return failed(f"The events of {len(split)} user(s) ({', '.join(split[:3])}…) landed in several shards "
+            listed = ", ".join(split[:3]) + (", …" if len(split) > 3 else "")
+            return failed(f"The events of {len(split)} user(s) ({listed}) landed in several shards "
                           f"of stream {self.stream}, so their order is lost; expected one shard per user.",
                           hint="Kinesis keeps order only within a shard: give one user one partition key.")
         for shard, events in sorted(self.produced.items()):

@@ -168,6 +168,10 @@ def run_drain(aws) -> DrainRun:
     return run
 
 
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def describe(value) -> str:
     if isinstance(value, list):
         odd = next(v for v in value if not isinstance(v, str))
@@ -193,8 +197,8 @@ def drain_empties_queue(aws):
     if run.queue_url is None:
         return failed(f"Queue {queue} does not exist, so drain() could not be tested.")
     if run.error:
-        return failed(run.error, hint="Run it yourself: python -c 'import sqs_long_polling as m; "
-                      "print(m.drain(URL))' from the workspace, with the lab's environment exported.")
+        return failed(run.error, hint="Call drain() yourself, with the lab's environment exported and the URL "
+                      f"from `aws sqs get-queue-url --queue-name {queue}`, to see the whole error.")
     bodies = run.bodies
     if not isinstance(bodies, list) or not all(isinstance(b, str) for b in bodies):
         return failed(f"drain() returned {describe(bodies)} for queue {queue}; expected a list of the message "
@@ -202,8 +206,9 @@ def drain_empties_queue(aws):
                       "the list.")
     missing = [body for body in run.sent if body not in bodies]
     if missing:
-        return failed(f"drain() returned {len(bodies)} bodies, and {len(missing)} of the {len(run.sent)} test "
-                      f"messages the checker sent to {queue} were missing (for example {missing[0]}); expected "
+        returned = count(len(bodies), "string")
+        return failed(f"drain() returned {returned}, and {len(missing)} of the {len(run.sent)} test messages "
+                      f"the checker sent to {queue} were missing (for example {missing[0]}); expected "
                       "all of them.", hint="Keep receiving until a long poll returns no message, and ask for up "
                       "to 10 messages per call (MaxNumberOfMessages).")
     return judge_empty_queue(aws, queue, run)
@@ -212,13 +217,15 @@ def drain_empties_queue(aws):
 def judge_empty_queue(aws, queue: str, run: DrainRun):
     visible, in_flight = remaining(aws, run.queue_url)
     if in_flight:
-        return failed(f"Queue {queue} still holds {visible + in_flight} message(s) after drain() ({visible} "
+        return failed(f"Queue {queue} still holds {count(visible + in_flight, 'message')} after drain() ({visible} "
                       f"visible, {in_flight} in flight): they were received but not deleted, and come back when "
                       "the visibility timeout ends; expected an empty queue.",
-                      hint="Delete each message with its ReceiptHandle (delete_message or delete_message_batch).")
+                      hint="Delete each message with its ReceiptHandle (delete_message or delete_message_batch). "
+                      "Messages an earlier attempt left in flight reappear after the 30 s visibility timeout: "
+                      "check again after that.")
     if visible:
-        return failed(f"Queue {queue} still holds {visible} visible message(s) after drain(); expected an empty "
-                      "queue.", hint="Stop only when a long poll returns no message.")
+        return failed(f"Queue {queue} still holds {count(visible, 'visible message')} after drain(); expected "
+                      "an empty queue.", hint="Stop only when a long poll returns no message.")
     return passed(f"drain() returned all {len(run.sent)} test messages the checker sent to {queue} "
                   f"({len(run.bodies)} bodies in all) and left the queue empty.")
 
@@ -255,7 +262,7 @@ def judge_receives(queue: str, receives: list, default: int):
     explicit_long = [w for w in waits if w is not None and w >= 1]
     explicit_short = [w for w in waits if w is not None and w < 1]
     by_default = [w for w in waits if w is None]
-    calls = f"drain() made {len(receives)} ReceiveMessage call(s) on {queue}"
+    calls = f"drain() made {count(len(receives), 'ReceiveMessage call')} on {queue}"
     if explicit_short or (by_default and default < 1):
         return failed(f"{calls}, and {short_poll_story(explicit_short, by_default, default)}; expected "
                       "WaitTimeSeconds of 1 or more on each call, or none on a queue whose default is 1 or more.",

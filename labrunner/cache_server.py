@@ -149,3 +149,19 @@ def learner_env(aws, url: str) -> dict:
 def key_prefix(account_id: str) -> str:
     """Every cache key of a sandbox starts with this: sandboxes share one server."""
     return f"{account_id}:"
+
+
+def client(url: str):
+    """A redis-py client on the cache server, answering str."""
+    import redis
+
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+
+
+def call_learner(aws, url: str, function: str, *args, timeout: float = 30.0):
+    """``aws.call_code`` with the cache URL in the learner's environment."""
+    from .harness import call_function
+
+    if aws.code_path is None:
+        raise RuntimeError("this lab has no code file to call")
+    return call_function(aws.code_path, function, list(args), learner_env(aws, url), timeout)

@@ -109,6 +109,7 @@ def lambda_variables(code: DeployedCode, folder: Path, request_id: str) -> dict:
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{code.runtime}",
         "LAMBDA_TASK_ROOT": str(folder),
         "_HANDLER": code.handler,
+        "LABS_LAMBDA_TIMEOUT": str(code.timeout or 3),
         "LABS_LAMBDA_ARN": code.arn,
         "LABS_LAMBDA_REQUEST_ID": request_id,
     }

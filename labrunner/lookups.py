@@ -9,6 +9,7 @@ MISSING_CODES = {
     "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NoSuchLifecycleConfiguration",
     "ParameterNotFound", "NoSuchUpload", "ServerSideEncryptionConfigurationNotFoundError",
     "NoSuchBucketPolicy", "DBInstanceNotFound", "InvalidVolume.NotFound", "StackNotFound",
+    "NotFoundException", "ClusterNotFoundFault",
 }
 
 

@@ -51,6 +51,7 @@ class Sandbox:
     names: dict = field(default_factory=dict)
     region: str = REGION
     created_at: float = field(default_factory=time.time)
+    cache_url: str | None = None  # the Redis-protocol server started with the emulator, if any
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -83,6 +84,8 @@ class Sandbox:
             "AWS_PAGER": "",
             "LABS_LAB_ID": self.lab_id,
             "LABS_ACCOUNT_ID": self.account_id,
+            **{f"LABS_NAME_{key.upper()}": str(value) for key, value in self.names.items()},
+            **({"LABS_REDIS_URL": self.cache_url} if self.cache_url else {}),
         }
 
     def shell_exports(self, current: dict | None = None) -> str:
@@ -91,7 +94,6 @@ class Sandbox:
         overrides = sorted(k for k in current if k.startswith("AWS_ENDPOINT_URL_"))
         lines = [f"unset {name}" for name in (*REMOVED_VARIABLES, *overrides)]
         lines += [f"export {k}={shlex.quote(v)}" for k, v in self.exports().items()]
-        lines += [f"export LABS_NAME_{k.upper()}={shlex.quote(str(v))}" for k, v in self.names.items()]
         return "\n".join(lines)
 
 

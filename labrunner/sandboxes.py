@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import paths
+from . import cache_server, paths
 from .backends.base import Backend
 from .catalog import Lab
 from .errors import LabError
@@ -21,7 +21,7 @@ def new_sandbox(lab: Lab, backend: Backend) -> Sandbox:
     sandbox = Sandbox(
         lab_id=lab.id, backend=backend.name, endpoint=backend.endpoint, boot_id=info.get("boot_id", ""),
         account_id=account.account_id, learner=account.learner, checker=account.checker,
-        names=lab.resolve_names(account.account_id),
+        names=lab.resolve_names(account.account_id), cache_url=cache_server.url_for(backend.endpoint),
     )
     apply_setup(lab, Aws(sandbox, backend))
     return sandbox
@@ -39,9 +39,13 @@ def apply_setup(lab: Lab, aws: Aws) -> None:
 
 
 def open_sandbox(lab: Lab, backend: Backend) -> Sandbox:
-    sandbox = new_sandbox(lab, backend)
+    return store_sandbox(new_sandbox(lab, backend))
+
+
+def store_sandbox(sandbox: Sandbox) -> Sandbox:
+    """Make ``sandbox`` the lab's current one (what `inv lab.env` prints)."""
     with _store().update() as data:
-        data[lab.id] = sandbox.to_dict()
+        data[sandbox.lab_id] = sandbox.to_dict()
     return sandbox
 
 

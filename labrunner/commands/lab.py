@@ -147,3 +147,12 @@ def reset(lab_id: str) -> None:
     out.print(f"{lab.id} has a fresh sandbox (account {sandbox.account_id}); other labs are untouched. "
               f"Run `eval \"$(inv lab.env {lab.id})\"` again in your shell.")
     names_table(Attempt(lab, attempt.backend, sandbox))
+
+
+def watch(lab_id: str, timeout: float = 60.0, poll: bool = False) -> None:
+    from ..watch.loop import Watch
+
+    attempt = attempt_for(lab_id, quiet=True)
+    if not attempt.workspace_file.exists():
+        write_starter(attempt)
+    Watch(attempt, timeout, poll).run()
