@@ -70,11 +70,12 @@ def env(c, lab_id):
     lab_commands.env(lab_id)
 
 
-@task(help={"lab_id": ID_HELP, "json": JSON_HELP})
+@task(help={"lab_id": ID_HELP, "json": JSON_HELP,
+            "compare": "After a pass, show your recorded calls beside the reference solution's."})
 @friendly
-def check(c, lab_id, json=False):
+def check(c, lab_id, json=False, compare=False):
     """Grade the lab: one line per step, then the score."""
-    exit_with(lab_commands.check(lab_id, json))
+    exit_with(lab_commands.check(lab_id, json, compare))
 
 
 @task(help={"lab_id": ID_HELP, "timeout": "Seconds the script may run (default 60).", "json": JSON_HELP})

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import error_code, fetch
 
+SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole"
 EC2_CONFIG = "CodeDeployDefault.HalfAtATime"
 CANARY_CONFIG = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
 ABSENT = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException")
@@ -40,7 +41,11 @@ def role_trusts_codedeploy(aws):
     if "codedeploy.amazonaws.com" not in services:
         return failed(f"Role {name} must trust codedeploy.amazonaws.com; its trust policy names "
                       f"{', '.join(sorted(services)) or 'no service'}.")
-    return passed(f"Role {name} lets CodeDeploy assume it.")
+    attached = [p["PolicyArn"] for p in aws.iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+    if SERVICE_POLICY not in attached and not aws.iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        return failed(f"Role {name} has no permissions; attach AWSCodeDeployRole so CodeDeploy can read your "
+                      "instances' tags.")
+    return passed(f"Role {name} lets CodeDeploy assume it and carries its permissions.")
 
 
 def bundle_files(aws) -> list | None:

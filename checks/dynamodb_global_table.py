@@ -66,17 +66,20 @@ def names_the_table(aws, call) -> bool:
     return name == aws.names.table or name.endswith(f":table/{aws.names.table}")
 
 
-def requested_replicas(aws) -> set[str]:
-    """Regions the learner's successful UpdateTable calls left replicated.
-
-    Only calls after the table's last CreateTable count: deleting and
-    re-creating the table drops its replicas.
-    """
+def last_creation(aws) -> int:
+    """Journal position of the table's last CreateTable: re-creating a table drops its replicas."""
     created = [c.seq for c in aws.journal.calls("CreateTable", succeeded=True)
                if names_the_table(aws, c) and call_region(c) == aws.region]
-    since = max(created, default=0)
-    calls = [c for c in aws.journal.calls("UpdateTable", succeeded=True)
-             if c.seq > since and names_the_table(aws, c) and call_region(c) == aws.region and replica_actions(c)]
+    return max(created, default=0)
+
+
+def replica_calls(aws, since: int = 0) -> list:
+    return [c for c in aws.journal.calls("UpdateTable", succeeded=True)
+            if c.seq > since and names_the_table(aws, c) and call_region(c) == aws.region and replica_actions(c)]
+
+
+def requested_replicas(aws, calls) -> set[str]:
+    """Regions the learner's successful UpdateTable calls left replicated."""
     regions: set[str] = set()
     for call in calls:
         for action, region in replica_actions(call):
@@ -104,14 +107,28 @@ def why_no_replica(aws, regions: set[str]) -> str:
     return f"Table {table} has no replica in {wanted}; expected one requested with UpdateTable ReplicaUpdates Create."
 
 
+def lost_replica(aws) -> str | None:
+    """Why a replica the learner once requested is gone, or None."""
+    table, wanted = aws.names.table, aws.names.replica_region
+    if wanted in requested_replicas(aws, replica_calls(aws, last_creation(aws))):
+        return None
+    if wanted in requested_replicas(aws, replica_calls(aws)):
+        return (f"Table {table} was deleted and created again after you added its replica in {wanted}, and a "
+                "new table starts with no replicas; add it again.")
+    if any(("Create", wanted) in replica_actions(c) for c in replica_calls(aws)):
+        return (f"The replica of table {table} in {wanted} was removed again by a later UpdateTable with "
+                "ReplicaUpdates Delete.")
+    return None
+
+
 def replica_from_journal(aws):
     table, wanted = aws.names.table, aws.names.replica_region
-    regions = requested_replicas(aws)
+    regions = requested_replicas(aws, replica_calls(aws, last_creation(aws)))
     if wanted in regions:
         return passed(f"Table {table} got a replica in {wanted} from a successful UpdateTable call with "
                       "ReplicaUpdates Create, read from the call journal (moto accepts the request but keeps "
                       "no replica).")
-    problem = why_no_replica(aws, regions)
+    problem = lost_replica(aws) or why_no_replica(aws, regions)
     return failed(f"From the call journal: {problem[0].lower()}{problem[1:]}",
                   hint=f"UpdateTable on {table} in {aws.region} with ReplicaUpdates=[{{'Create': "
                        f"{{'RegionName': '{wanted}'}}}}].")

@@ -53,7 +53,7 @@ class Call:
 
 @functools.lru_cache(maxsize=None)
 def _botocore_session():
-    return isolated_botocore()
+    return isolated_botocore(shared_models=False)
 
 
 @functools.lru_cache(maxsize=None)

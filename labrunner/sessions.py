@@ -31,14 +31,20 @@ def shared_loader():
     return botocore.loaders.create_loader()
 
 
-def isolated_botocore() -> botocore.session.Session:
+def isolated_botocore(shared_models: bool = True) -> botocore.session.Session:
+    """A botocore session blind to the user's AWS configuration.
+
+    ``shared_models=False`` gives it a private model loader: clients edit the
+    models they load (S3's request URIs, for one), so code that reads models
+    as published must not share them.
+    """
     config = str(sandbox_config_file())
     session = botocore.session.Session(session_vars={
         "profile": (None, None, None, None),
         "config_file": (None, None, config, None),
         "credentials_file": (None, None, config, None),
     })
-    session.register_component("data_loader", shared_loader())
+    session.register_component("data_loader", shared_loader() if shared_models else botocore.loaders.create_loader())
     return session
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 
-from .. import progress
+from .. import compare, progress
 from ..catalog import load, parse_hints
 from ..errors import LabError
 from ..grading import LabResult, grade
 from ..harness import run_script
-from ..render import as_json, code, lab_text, out, output_panel, result, say
+from ..render import as_json, code, lab_text, out, output_panel, result, say, table
 from ..sandboxes import open_sandbox
 from .common import Attempt, attempt_for
 
@@ -66,21 +67,41 @@ def graded(attempt: Attempt) -> LabResult:
     return res
 
 
-def report(attempt: Attempt, res: LabResult, json_output: bool) -> int:
+def report(attempt: Attempt, res: LabResult, json_output: bool, compare: bool = False) -> int:
     if json_output:
         as_json(res.to_dict())
+        return 0 if res.passed else 1
+    result(res)
+    if not res.passed:
+        out.print(f"[dim]Stuck? `inv lab.hint {attempt.lab.id}`.[/]")
+    elif compare or offer("Show your calls beside the reference solution's?"):
+        show_comparison(attempt)
     else:
-        result(res)
-        if res.passed:
-            out.print(f"`inv lab.solution {attempt.lab.id}` shows the reference to compare with yours.")
-        else:
-            out.print(f"[dim]Stuck? `inv lab.hint {attempt.lab.id}`.[/]")
+        out.print(f"`inv lab.check {attempt.lab.id} --compare` shows your calls beside the reference "
+                  f"solution's; `inv lab.solution {attempt.lab.id}` shows its code.")
     return 0 if res.passed else 1
 
 
-def check(lab_id: str, json_output: bool = False) -> int:
+def offer(question: str) -> bool:
+    """Ask only a person at a terminal; scripts and CI are never prompted."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    return out.input(f"{question} [y/N] ").strip().lower().startswith("y")
+
+
+def show_comparison(attempt: Attempt) -> None:
+    if not attempt.backend.journal:
+        out.print(f"The {attempt.backend.name} backend keeps no call journal, so there are no calls to compare.")
+        return
+    mine = compare.learner_calls(attempt.checker())
+    reference = compare.reference_calls(attempt.lab, attempt.backend)
+    table(f"{attempt.lab.id}: your calls and the reference's, in order", ["yours", "reference"],
+          compare.side_by_side(mine, reference))
+
+
+def check(lab_id: str, json_output: bool = False, compare_calls: bool = False) -> int:
     attempt = attempt_for(lab_id)
-    return report(attempt, graded(attempt), json_output)
+    return report(attempt, graded(attempt), json_output, compare_calls)
 
 
 def run(lab_id: str, timeout: float = 60.0, json_output: bool = False) -> int:

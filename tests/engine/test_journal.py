@@ -66,3 +66,11 @@ def test_failed_calls_are_recorded_with_their_status(lab_sandbox):
         learner.s3.head_object(Bucket="no-such-bucket-here", Key="k")
     (call,) = checker.journal.calls("HeadObject")
     assert call.status == 404 and not call.succeeded
+
+
+def test_naming_survives_clients_that_edit_their_models(lab_sandbox):
+    """botocore's S3 client rewrites the models it loads; the journal must read pristine ones."""
+    _, checker, learner = lab_sandbox("s3-multipart-upload")
+    learner.s3.create_bucket(Bucket=learner.names.bucket)
+    learner.s3.list_multipart_uploads(Bucket=learner.names.bucket)
+    assert [c.operation for c in checker.journal.calls()] == ["CreateBucket", "ListMultipartUploads"]

@@ -114,8 +114,15 @@ def aws_cli(aws):
     run("codebuild", "start-build", "--project-name", names.project, "--buildspec-override", names.override)
 
 
+def inline_project_buildspec(aws):
+    """The project's default buildspec written inline; the override still names the file."""
+    create_project(aws, prepared(aws), "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n")
+    aws.codebuild.start_build(projectName=aws.names.project, buildspecOverride=aws.names.override)
+
+
 ALTERNATIVES = [
     Alternative("project buildspec left to its default", apply=default_buildspec_left_out),
+    Alternative("inline project buildspec", apply=inline_project_buildspec),
     Alternative("AWS CLI", apply=aws_cli),
 ]
 

@@ -98,7 +98,13 @@ def lambda_group_in_server_app(aws):
                                            deploymentConfigName="CodeDeployDefault.LambdaCanary10Percent5Minutes")
 
 
+def role_without_policy(aws):
+    solve(aws)
+    aws.iam.detach_role_policy(RoleName=aws.names.role, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole")
+
+
 NEAR_MISSES = [
+    NearMiss("service role without permissions", step=1, expect="has no permissions", apply=role_without_policy),
     NearMiss("default OneAtATime config", step=3, expect="uses CodeDeployDefault.OneAtATime", apply=default_config),
     NearMiss("instances selected by another tag", step=3, expect="found Name=web", apply=wrong_tag),
     NearMiss("KEY_ONLY tag filter", step=3, expect="should select instances tagged", apply=key_only_filter),
@@ -126,6 +132,8 @@ def tag_set_and_cli(aws):
 
     role = run("iam", "create-role", "--role-name", names.role,
                "--assume-role-policy-document", json.dumps(TRUST))["Role"]["Arn"]
+    run("iam", "attach-role-policy", "--role-name", names.role, "--policy-arn",
+        "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole")
     run("s3", "mb", f"s3://{names.bucket}")
     run("s3", "cp", bundle, f"s3://{names.bucket}/{names.revision_key}")
     run("deploy", "create-application", "--application-name", names.app, "--compute-platform", "Server")
