@@ -6,7 +6,7 @@ Each task only parses its arguments and calls the engine in labrunner.commands.
 from invoke import Collection, task
 from invoke.exceptions import Exit
 
-from labrunner.commands import catalogue, lab as lab_commands, server, verify as verify_command
+from labrunner.commands import catalogue, exam as exam_command, lab as lab_commands, server, verify as verify_command
 from labrunner.commands.common import friendly
 
 ID_HELP = "The lab id, as `inv labs` lists it (for example s3-multipart-upload)."
@@ -121,5 +121,16 @@ def reset(c, lab_id):
     lab_commands.reset(lab_id)
 
 
+@task(help={"minutes": "Time allowed (default 30).", "labs": "How many labs (default 3).",
+            "section": "Only labs of this notes section (repeatable), e.g. s3 or DynamoDB.",
+            "seed": "Seed for the random choice, to repeat an exam.", "finish": "Hand in now and score."},
+      iterable=["section"])
+@friendly
+def exam(c, minutes=30, labs=3, section=None, seed=None, finish=False):
+    """A timed exam: random labs in fresh sandboxes, no hints until the end, a score per section."""
+    exit_with(exam_command.run(float(minutes), int(labs), section or [], int(seed) if seed is not None else None,
+                               finish))
+
+
 lab = Collection("lab", start, env, check, run, watch, hint, solution, solve, reset)
-ns = Collection(up, status, down, labs, verify, lab)
+ns = Collection(up, status, down, labs, verify, exam, lab)

@@ -75,11 +75,12 @@ def revision_has_appspec(aws):
 
 def deployment_group(aws, app: str, group: str) -> dict | None:
     try:
-        return aws.codedeploy.get_deployment_group(applicationName=app, deploymentGroupName=group)["deploymentGroupInfo"]
+        found = aws.codedeploy.get_deployment_group(applicationName=app, deploymentGroupName=group)
     except ClientError as exc:
         if error_code(exc) in ABSENT:
             return None
         raise
+    return found["deploymentGroupInfo"]
 
 
 def platform(aws, app: str) -> str | None:

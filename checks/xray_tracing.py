@@ -14,6 +14,7 @@ TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
 TRACE_WAIT = 10.0  # seconds: X-Ray indexes traces a few seconds after they arrive on AWS
+MOTO_TRACE_WAIT = 1.0  # moto stores them synchronously
 
 
 def setup(aws):
@@ -113,7 +114,7 @@ def annotated(documents: list[dict], key: str, value: str) -> bool:
 
 def find_trace(aws, since, key: str, value: str) -> tuple[str | None, list[dict], int]:
     """Poll recent traces for the annotation, filtering client-side (moto 500s on filter expressions)."""
-    deadline = time.monotonic() + TRACE_WAIT
+    deadline = time.monotonic() + (MOTO_TRACE_WAIT if aws.backend.name == "moto" else TRACE_WAIT)
     while True:
         traces = documents_by_trace(aws, recent_trace_ids(aws, since))
         match = next(((tid, docs) for tid, docs in traces.items() if annotated(docs, key, value)), None)

@@ -49,3 +49,12 @@ def checked(lab_id: str, result) -> None:
             entry["steps_passed"] = [s.number for s in result.steps if s.status.value == "PASS"]
         if result.passed:
             entry.setdefault("passed_at", time.time())
+
+
+def exam_taken(record: dict) -> None:
+    with _store().update() as data:
+        data.setdefault("exams", []).append(record)
+
+
+def exams() -> list[dict]:
+    return _store().read().get("exams", [])

@@ -6,7 +6,7 @@ import shutil
 import sys
 import time
 
-from .. import compare, progress
+from .. import compare, exam, progress
 from ..catalog import load, parse_hints
 from ..errors import LabError
 from ..grading import LabResult, grade
@@ -72,7 +72,11 @@ def report(attempt: Attempt, res: LabResult, json_output: bool, compare: bool = 
         as_json(res.to_dict())
         return 0 if res.passed else 1
     result(res)
-    if not res.passed:
+    running = exam.current()
+    if running and attempt.lab.id in running["labs"]:
+        out.print(f"[bold]Exam[/]: {exam.format_left(exam.seconds_left(running))} left; "
+                  "`inv exam --finish` hands in.")
+    elif not res.passed:
         out.print(f"[dim]Stuck? `inv lab.hint {attempt.lab.id}`.[/]")
     elif compare or offer("Show your calls beside the reference solution's?"):
         show_comparison(attempt)
@@ -118,6 +122,7 @@ def run(lab_id: str, timeout: float = 60.0, json_output: bool = False) -> int:
 
 
 def hint(lab_id: str) -> None:
+    exam.forbid_help("hints")
     attempt = attempt_for(lab_id)
     res = grade(attempt.lab, attempt.checker(), attempt.backend.name)
     failing = res.first_failing()
@@ -136,6 +141,7 @@ def hint(lab_id: str) -> None:
 
 
 def solution(lab_id: str, force: bool = False) -> None:
+    exam.forbid_help("solutions")
     lab = load().get(lab_id)
     seen = progress.of(lab.id)
     earned = bool(seen.get("passed_at")) or seen.get("hints_used", 0) >= len(lab.hints())
@@ -146,6 +152,7 @@ def solution(lab_id: str, force: bool = False) -> None:
 
 
 def solve(lab_id: str) -> None:
+    exam.forbid_help("reference solutions")
     attempt = attempt_for(lab_id)
     lab = attempt.lab
     lab.solution_module().solve(attempt.learner(code_path=lab.solution_path))

@@ -99,7 +99,8 @@ def test_swap_exchanges_cnames_by_name_or_id(eb):
     eb.swap_environment_cnames(SourceEnvironmentName="blue", DestinationEnvironmentName="green")
     cnames = {e["EnvironmentName"]: e["CNAME"] for e in eb.describe_environments()["Environments"]}
     assert cnames == {"blue": green["CNAME"], "green": blue["CNAME"]}
-    eb.swap_environment_cnames(SourceEnvironmentId=blue["EnvironmentId"], DestinationEnvironmentId=green["EnvironmentId"])
+    eb.swap_environment_cnames(SourceEnvironmentId=blue["EnvironmentId"],
+                               DestinationEnvironmentId=green["EnvironmentId"])
     cnames = {e["EnvironmentName"]: e["CNAME"] for e in eb.describe_environments()["Environments"]}
     assert cnames == {"blue": blue["CNAME"], "green": green["CNAME"]}
     with pytest.raises(ClientError):

@@ -5,29 +5,10 @@ import socket
 import subprocess
 import sys
 
-import pytest
-
 from labrunner.backends.base import free_port
 from labrunner.paths import ROOT
 
 LAB = "s3-multipart-upload"
-
-
-@pytest.fixture(scope="module")
-def runner(tmp_path_factory):
-    """Run `inv ...` with private state, workspace and port; stop the emulator afterwards."""
-    home = tmp_path_factory.mktemp("learner")
-    env = {"PATH": f"{sys.prefix}/bin:/usr/bin:/bin", "HOME": str(home), "LABS_STATE_DIR": str(home / "state"),
-           "LABS_WORKSPACE": str(home / "workspace"), "LABS_PORT": str(free_port()),
-           "AWS_PROFILE": "production", "AWS_ACCESS_KEY_ID": "AKIAREALLOOKING00001"}
-
-    def inv(*args, timeout=120):
-        return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=timeout)
-
-    inv.env, inv.home = env, home
-    yield inv
-    inv("down")
 
 
 def test_commands_before_up_say_how_to_start(runner):
@@ -56,14 +37,8 @@ def test_a_fresh_lab_fails_with_one_cross_per_step(runner):
     assert result.stdout.count("✘") == 4
 
 
-def learner_shell(runner, script):
-    exports = runner("lab.env", LAB).stdout
-    return subprocess.run(["bash", "-c", exports + "\n" + script], env=runner.env, capture_output=True,
-                          text=True, check=True)
-
-
 def test_one_put_object_is_told_on_the_multipart_step(runner):
-    learner_shell(runner, f"{sys.executable} -c \"import boto3, os; s3 = boto3.client('s3'); "
+    runner.shell(LAB, f"{sys.executable} -c \"import boto3, os; s3 = boto3.client('s3'); "
                           "b = os.environ['LABS_NAME_BUCKET']; s3.create_bucket(Bucket=b); "
                           "s3.put_object(Bucket=b, Key='backups/archive.bin', Body=os.urandom(16 * 2**20))\"")
     result = runner("lab.check", LAB, "--json")

@@ -100,7 +100,8 @@ def lambda_group_in_server_app(aws):
 
 def role_without_policy(aws):
     solve(aws)
-    aws.iam.detach_role_policy(RoleName=aws.names.role, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole")
+    aws.iam.detach_role_policy(RoleName=aws.names.role,
+                               PolicyArn="arn:aws:iam::aws:policy/service-role/AWSCodeDeployRole")
 
 
 NEAR_MISSES = [

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from labrunner.testing import Alternative, NearMiss, alternative_test, near_miss_test
-from solutions.codepipeline_kms_artifacts import TRUST, ensure_key, ensure_role, pipeline_definition, solve
+from solutions.codepipeline_kms_artifacts import TRUST, ensure_key, pipeline_definition, solve
 
 LAB = "codepipeline-kms-artifacts"
 

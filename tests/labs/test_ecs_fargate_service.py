@@ -71,7 +71,8 @@ def role_trusts_ec2(aws):
 
 
 NEAR_MISSES = [
-    NearMiss("EC2 launch type", step=4, expect="launch type EC2", apply=lambda aws: service_with(aws, launchType="EC2")),
+    NearMiss("EC2 launch type", step=4, expect="launch type EC2",
+             apply=lambda aws: service_with(aws, launchType="EC2")),
     NearMiss("desired count 1", step=4, expect="wants 1 task(s), not 2",
              apply=lambda aws: service_with(aws, desiredCount=1)),
     NearMiss("no log configuration", step=3, expect="log driver none", apply=lambda aws: reregister(aws, without_logs)),

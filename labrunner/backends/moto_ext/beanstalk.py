@@ -27,8 +27,6 @@ import string
 
 from moto.core.utils import utcnow
 
-OptionKey = tuple  # (Namespace, OptionName)
-
 
 def option_map(settings: list | None) -> dict:
     return {(s.get("Namespace", ""), s.get("OptionName", "")): s.get("Value", "") for s in settings or []}
@@ -152,10 +150,11 @@ def install() -> None:
         application(backend, app)
         if (app, label) in state(backend)["versions"]:
             raise InvalidParameterValueError(f"Application Version {label} already exists.")
+        arn = backend.applications[app].arn.replace(":application/", ":applicationversion/")
         version = {"ApplicationName": app, "VersionLabel": label, "Description": self._get_param("Description"),
                    "SourceBundle": self._get_param("SourceBundle"), "DateCreated": utcnow(),
                    "DateUpdated": utcnow(), "Status": "PROCESSED",
-                   "ApplicationVersionArn": f"{backend.applications[app].arn.replace(':application/', ':applicationversion/')}/{label}"}
+                   "ApplicationVersionArn": f"{arn}/{label}"}
         state(backend)["versions"][(app, label)] = {k: v for k, v in version.items() if v is not None}
         return ActionResult({"ApplicationVersion": state(backend)["versions"][(app, label)]})
 
@@ -172,7 +171,8 @@ def install() -> None:
         backend = self.elasticbeanstalk_backend
         app_name = self._get_param("ApplicationName")
         app = application(backend, app_name)
-        saved = template(backend, app_name, self._get_param("TemplateName")) if self._get_param("TemplateName") else None
+        template_name = self._get_param("TemplateName")
+        saved = template(backend, app_name, template_name) if template_name else None
         label = self._get_param("VersionLabel")
         if label and (app_name, label) not in state(backend)["versions"]:
             raise InvalidParameterValueError(f"No Application Version named '{label}' found.")
@@ -181,7 +181,8 @@ def install() -> None:
         cname = f"{prefix}.{region}.elasticbeanstalk.com"
         if any(getattr(e, "cname", "") == cname for e in backend.describe_environments()):
             raise InvalidParameterValueError(f"DNS name ({cname}) is not available.")
-        stack = self._get_param("SolutionStackName") or self._get_param("PlatformArn") or (saved and saved.solution_stack)
+        stack = (self._get_param("SolutionStackName") or self._get_param("PlatformArn")
+                 or (saved and saved.solution_stack))
         if not stack:
             raise InvalidParameterValueError("An environment needs a solution stack, a platform or a template.")
         tags = {tag["Key"]: tag["Value"] for tag in self._get_param("Tags", [])}
