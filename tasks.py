@@ -3,10 +3,14 @@
 Each task only parses its arguments and calls the engine in labrunner.commands.
 """
 
+import sys
+
 from invoke import Collection, task
 from invoke.exceptions import Exit
 
-from labrunner.commands import catalogue, exam as exam_command, lab as lab_commands, server, verify as verify_command
+from labrunner.commands import catalogue, cli, server
+from labrunner.commands import doctor as doctor_command, exam as exam_command, lab as lab_commands
+from labrunner.commands import verify as verify_command
 from labrunner.commands.common import friendly
 
 ID_HELP = "The lab id, as `inv labs` lists it (for example s3-multipart-upload)."
@@ -45,6 +49,20 @@ def down(c):
 def labs(c, json=False):
     """The catalogue: section, id, title, status and best score of every lab."""
     catalogue.labs(json)
+
+
+@task(help={"json": JSON_HELP})
+@friendly
+def doctor(c, json=False):
+    """What this machine has for the labs: versions, emulator, port, Redis, Docker, real credentials."""
+    exit_with(doctor_command.run(json))
+
+
+@task(help={"json": JSON_HELP})
+@friendly
+def coverage(c, json=False):
+    """Each section of the study notes: the labs and steps that cover it, and your progress on each."""
+    catalogue.coverage(json)
 
 
 @task(help={"backend": "Emulator to prove the labs on (started privately).",
@@ -121,6 +139,13 @@ def reset(c, lab_id):
     lab_commands.reset(lab_id)
 
 
+@task(help={"lab_id": ID_HELP})
+@friendly
+def aws(c, lab_id):
+    """The AWS CLI in the lab's sandbox: `inv aws <lab> -- s3 ls` (arguments after `--`)."""
+    exit_with(cli.run(lab_id, cli.arguments_after_dashes(sys.argv, c.remainder)))
+
+
 @task(help={"minutes": "Time allowed (default 30).", "labs": "How many labs (default 3).",
             "section": "Only labs of this notes section (repeatable), e.g. s3 or DynamoDB.",
             "seed": "Seed for the random choice, to repeat an exam.", "finish": "Hand in now and score."},
@@ -133,4 +158,4 @@ def exam(c, minutes=30, labs=3, section=None, seed=None, finish=False):
 
 
 lab = Collection("lab", start, env, check, run, watch, hint, solution, solve, reset)
-ns = Collection(up, status, down, labs, verify, exam, lab)
+ns = Collection(up, status, down, doctor, labs, coverage, verify, exam, aws, lab)

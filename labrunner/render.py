@@ -61,7 +61,7 @@ def output_panel(text: str, title: str) -> None:
 def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     grid = Table(title=title, title_justify="left")
     for column in columns:
-        grid.add_column(column, no_wrap=column in ("id", "status", "best", "result"))
+        grid.add_column(column, no_wrap=column in ("id", "lab", "status", "best", "result", "yours"))
     for row in rows:
         grid.add_row(*row)
     out.print(grid)

@@ -77,6 +77,10 @@ def wait_healthy(backend: Backend, process: subprocess.Popen, log_path) -> dict:
     raise LabError(f"The {backend.name} server did not answer within {START_TIMEOUT:.0f} s; its log is {log_path}.")
 
 
+def configured_port() -> int:
+    return int(os.environ.get("LABS_PORT", DEFAULT_PORT))
+
+
 def up(backend_name: str = "moto", port: int | None = None) -> UpResult:
     backend_cls = backend_class(backend_name)
     record = _store().read()
@@ -85,7 +89,7 @@ def up(backend_name: str = "moto", port: int | None = None) -> UpResult:
         info = running.info()
         if info and info.get("boot_id") == record.get("boot_id"):
             return UpResult(running, info, True, None, record["log"])
-    wanted = port or int(os.environ.get("LABS_PORT", DEFAULT_PORT))
+    wanted = port or configured_port()
     chosen = wanted if port_is_free(wanted) else free_port()
     log_path = paths.logs_dir() / f"{backend_name}.log"
     process = start_process(backend_name, chosen, log_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import progress
 from ..catalog import load
-from ..render import as_json, table
+from ..render import as_json, out, table
 
 
 def status_of(entry: dict) -> str:
@@ -45,3 +45,49 @@ def labs(json_output: bool = False) -> None:
          f"{row['score']['passed']}/{row['score']['verifiable']}" if row["score"] else ""]
         for row in listed
     ])
+
+
+def lab_coverage(lab, entry: dict) -> dict:
+    """One lab's steps, each marked with whether the learner's best check passed it."""
+    done = set(entry.get("steps_passed", []))
+    steps = [{"number": s.number, "title": s.title, "passed": s.number in done} for s in lab.steps(lab.names)]
+    return {"id": lab.id, "title": lab.title, "kind": lab.kind, "status": status_of(entry), "steps": steps}
+
+
+def coverage_map() -> dict:
+    """Every section of the study notes with the labs and steps that cover it."""
+    catalog, seen = load(), progress.all_progress()
+    sections = []
+    for key, title in catalog.sections.items():
+        labs_here = [lab_coverage(lab, seen.get(lab.id, {})) for lab in catalog.labs if lab.section == key]
+        steps = [step for lab in labs_here for step in lab["steps"]]
+        sections.append({"section": key, "title": title, "labs": labs_here, "steps": len(steps),
+                         "steps_passed": sum(step["passed"] for step in steps),
+                         "labs_passed": sum(lab["status"] == "passed" for lab in labs_here)})
+    covered = sum(bool(s["labs"]) for s in sections)
+    return {"sections": sections, "sections_covered": covered, "sections_total": len(sections),
+            "steps": sum(s["steps"] for s in sections), "steps_passed": sum(s["steps_passed"] for s in sections)}
+
+
+def coverage_rows(section: dict) -> list[list[str]]:
+    if not section["labs"]:
+        return [[section["title"], "[red]no lab yet[/]", "", ""]]
+    rows = []
+    for index, lab in enumerate(section["labs"]):
+        passed = sum(step["passed"] for step in lab["steps"])
+        titles = "\n".join(("[green]✔[/] " if step["passed"] else "· ") + f"{step['number']}. {step['title'].replace('`', '')}"
+                           for step in lab["steps"])
+        rows.append([section["title"] if index == 0 else "", lab["id"], titles, f"{passed}/{len(lab['steps'])}"])
+    return rows
+
+
+def coverage(json_output: bool = False) -> None:
+    mapped = coverage_map()
+    if json_output:
+        as_json(mapped)
+        return
+    table("Study notes coverage: sections, the labs and steps that teach them, your progress",
+          ["section", "lab", "steps", "yours"],
+          [row for section in mapped["sections"] for row in coverage_rows(section)])
+    out.print(f"{mapped['sections_covered']} of {mapped['sections_total']} sections have labs; you have passed "
+              f"{mapped['steps_passed']} of {mapped['steps']} steps.")
