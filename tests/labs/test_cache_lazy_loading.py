@@ -1,9 +1,11 @@
 """Near-misses and alternatives for cache-lazy-loading."""
 
+import functools
 import subprocess
 import sys
 
 from labrunner.catalog import ROOT
+from labrunner.harness import call_function
 from labrunner.testing import Alternative, NearMiss, alternative_test, near_miss_test
 
 REFERENCE = (ROOT / "solutions" / "cache_lazy_loading.py").read_text()
@@ -88,10 +90,12 @@ test_alternative = alternative_test("cache-lazy-loading", ALTERNATIVES)
 
 
 def test_workspace_finds_the_cache_without_labs_redis_url(lab_sandbox):
-    """Until the sandbox exports LABS_REDIS_URL, the starter asks the emulator for the cache's address."""
+    """A shell without LABS_REDIS_URL (an older `lab.env`): the code asks the emulator for the cache's address."""
     lab, checker, learner = lab_sandbox("cache-lazy-loading", code_path=ROOT / "solutions" / "cache_lazy_loading.py")
     lab.solution_module().solve(learner)
     checker.dynamodb.put_item(TableName=checker.names.table, Item={"id": {"S": "p-1"}, "name": {"S": "lamp"}})
-    assert "LABS_REDIS_URL" not in learner.learner_env()
-    assert learner.call_code("get_item", "p-1") == {"id": "p-1", "name": "lamp"}
-    assert learner.call_code("get_item", "p-404") is None
+    env = learner.learner_env()
+    assert env.pop("LABS_REDIS_URL")
+    call = functools.partial(call_function, learner.code_path, env=env, timeout=30)
+    assert call("get_item", ["p-1"]) == {"id": "p-1", "name": "lamp"}
+    assert call("get_item", ["p-404"]) is None
