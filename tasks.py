@@ -8,7 +8,7 @@ import sys
 from invoke import Collection, task
 from invoke.exceptions import Exit
 
-from labrunner.commands import catalogue, cli, server
+from labrunner.commands import backends as backends_command, catalogue, cli, server
 from labrunner.commands import doctor as doctor_command, exam as exam_command, lab as lab_commands
 from labrunner.commands import verify as verify_command
 from labrunner.commands.common import friendly
@@ -22,12 +22,13 @@ def exit_with(code: int) -> None:
         raise Exit(code=code)
 
 
-@task(help={"backend": "Emulator to start (moto, the default, is embedded).",
-            "port": "Port on 127.0.0.1 (default 4610 or $LABS_PORT; a free one if taken)."})
+@task(help={"backend": "Emulator to start: moto (default, embedded), ministack or localstack (`inv backends`).",
+            "port": "Port on 127.0.0.1 (default 4610 or $LABS_PORT; a free one if taken).",
+            "endpoint": "Attach to an emulator already running there instead of starting one."})
 @friendly
-def up(c, backend="moto", port=None):
-    """Start the local AWS emulator in the background."""
-    server.up(backend, int(port) if port else None)
+def up(c, backend="moto", port=None, endpoint=None):
+    """Start the local AWS emulator in the background (or attach to a running one)."""
+    server.up(backend, int(port) if port else None, endpoint)
 
 
 @task(help={"json": JSON_HELP})
@@ -44,11 +45,18 @@ def down(c):
     server.down()
 
 
+@task(help={"json": JSON_HELP, "backend": "Also say whether this backend grades each lab fully, partly or not."})
+@friendly
+def labs(c, json=False, backend=None):
+    """The catalogue: section, id, title, status and best score of every lab."""
+    catalogue.labs(json, backend)
+
+
 @task(help={"json": JSON_HELP})
 @friendly
-def labs(c, json=False):
-    """The catalogue: section, id, title, status and best score of every lab."""
-    catalogue.labs(json)
+def backends(c, json=False):
+    """The capability matrix: the services and features each backend really serves."""
+    backends_command.show(json)
 
 
 @task(help={"json": JSON_HELP})
@@ -67,11 +75,12 @@ def coverage(c, json=False):
 
 @task(help={"backend": "Emulator to prove the labs on (started privately).",
             "lab": "Only this lab (repeatable).", "junit": "Also write a JUnit XML report here.",
-            "json": "Also write a JSON report here."}, iterable=["lab"])
+            "json": "Also write a JSON report here.", "workers": "Proofs run at once (default 4)."},
+      iterable=["lab"])
 @friendly
-def verify(c, backend="moto", lab=None, junit=None, json=None):
+def verify(c, backend="moto", lab=None, junit=None, json=None, workers=4):
     """Prove the catalogue: fresh sandboxes fail, references pass, near-misses fail."""
-    exit_with(verify_command.verify(backend, lab or None, junit, json))
+    exit_with(verify_command.verify(backend, lab or None, junit, json, int(workers)))
 
 
 @task(help={"lab_id": ID_HELP, "overwrite": "Replace your workspace file with the starter (keeps a .bak)."})
@@ -158,4 +167,4 @@ def exam(c, minutes=30, labs=3, section=None, seed=None, finish=False):
 
 
 lab = Collection("lab", start, env, check, run, watch, hint, solution, solve, reset)
-ns = Collection(up, status, down, doctor, labs, coverage, verify, exam, aws, lab)
+ns = Collection(up, status, down, doctor, labs, backends, coverage, verify, exam, aws, lab)

@@ -6,9 +6,12 @@ import uuid
 import weakref
 from dataclasses import dataclass, field
 
+from labrunner.fast_polls import short_empty_polls
 from labrunner.grading import failed, passed, steps
 from labrunner.harness import LearnerCodeError
 from labrunner.lookups import fetch
+
+STEP_NEEDS = {5: ("journal",)}  # long polling leaves no trace in the end state
 
 QUEUE_WAIT_SECONDS = 20
 MIN_RECEIVE_COUNT, MAX_RECEIVE_COUNT = 3, 5
@@ -162,7 +165,8 @@ def run_drain(aws) -> DrainRun:
                                                       for n, body in enumerate(sent)])
     run = DrainRun(url, mark=aws.journal.mark(), sent=sent)
     try:
-        run.bodies = aws.call_code("drain", url, timeout=DRAIN_TIMEOUT)
+        with short_empty_polls(aws):  # the wait asked for is graded from the journal, not sat through
+            run.bodies = aws.call_code("drain", url, timeout=DRAIN_TIMEOUT)
     except LearnerCodeError as exc:
         run.error = exc.sentence
     return run

@@ -8,6 +8,8 @@ it targets with the expected message, and every alternative solution passes.
 from __future__ import annotations
 
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -120,20 +122,47 @@ def lab_attempts(lab: Lab) -> tuple[list[NearMiss], list[Alternative]]:
     return list(getattr(module, "NEAR_MISSES", [])), list(getattr(module, "ALTERNATIVES", []))
 
 
-def prove(lab: Lab, backend: Backend, on_outcome: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
-    """Every proof of one lab, in order."""
+def proofs(lab: Lab, backend: Backend) -> list[Callable[[], Outcome]]:
+    """Every proof of one lab, each independent of the others (its own fresh sandbox)."""
     near_misses, alternatives = lab_attempts(lab)
     checks = [lambda: prove_fresh_fails(lab, backend),
               lambda: prove_reference_passes(lab, backend),
               lambda: prove_reference_passes(lab, backend, times=2)]
     checks += [lambda m=m: prove_near_miss(lab, backend, m) for m in near_misses]
     checks += [lambda a=a: prove_alternative(lab, backend, a) for a in alternatives]
+    return checks
+
+
+def run_proof(proof: Callable[[], Outcome]) -> Outcome:
+    try:
+        return proof()
+    except Exception as exc:  # report, never crash the whole verification
+        return Outcome("proof", False, f"{type(exc).__name__}: {exc}")
+
+
+def prove(lab: Lab, backend: Backend, on_outcome: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
+    """Every proof of one lab, in order."""
     outcomes = []
-    for run in checks:
-        try:
-            outcome = run()
-        except Exception as exc:  # report, never crash the whole verification
-            outcome = Outcome("proof", False, f"{type(exc).__name__}: {exc}")
-        outcomes.append(outcome)
-        on_outcome(outcome)
+    for proof in proofs(lab, backend):
+        outcomes.append(run_proof(proof))
+        on_outcome(outcomes[-1])
     return outcomes
+
+
+def prove_catalogue(labs: list[Lab], backend: Backend, workers: int = 4,
+                    on_lab: Callable[[Lab], None] = lambda lab: None) -> dict[str, tuple[list[Outcome], float]]:
+    """Every proof of every lab, run concurrently: sandboxes keep them apart, and most of a proof's time is
+    spent waiting on the emulator or on learner subprocesses.  Returns each lab's outcomes (in order) and
+    the seconds its proofs took in total."""
+    def timed(proof):
+        started = time.monotonic()
+        return run_proof(proof), time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {lab.id: [pool.submit(timed, proof) for proof in proofs(lab, backend)] for lab in labs}
+        report = {}
+        for lab in labs:
+            done = [future.result() for future in futures[lab.id]]
+            report[lab.id] = ([outcome for outcome, _ in done], sum(seconds for _, seconds in done))
+            on_lab(lab)
+    return report

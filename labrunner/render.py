@@ -6,9 +6,7 @@ import json
 import sys
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 
 from .grading import LabResult, Status
@@ -30,6 +28,8 @@ def say(message: str) -> None:
 
 
 def lab_text(markdown: str) -> None:
+    from rich.markdown import Markdown  # markdown-it and pygments: only the commands that show a lab pay
+
     out.print(Markdown(markdown), soft_wrap=False)
 
 
@@ -50,6 +50,8 @@ def as_json(data) -> None:
 
 
 def code(path, title: str) -> None:
+    from rich.syntax import Syntax
+
     out.print(Panel(Syntax(path.read_text(), "python", line_numbers=True), title=title, expand=False))
 
 

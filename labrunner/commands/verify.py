@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,15 +14,31 @@ from rich.progress import Progress
 from ..backends import backend_class
 from ..backends.base import free_port
 from ..catalog import load
-from ..proof import prove
+from ..proof import prove_catalogue
 from ..render import out, table
 from ..server import start_process, wait_healthy
 
 
 @contextlib.contextmanager
+def private_state(folder: str):
+    previous = os.environ.get("LABS_STATE_DIR")
+    os.environ["LABS_STATE_DIR"] = folder
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("LABS_STATE_DIR", None)
+        else:
+            os.environ["LABS_STATE_DIR"] = previous
+
+
+@contextlib.contextmanager
 def private_emulator(name: str):
-    """A server just for this verification, on a free port, stopped at the end."""
-    with tempfile.TemporaryDirectory(prefix="labs-verify-") as tmp:
+    """A server just for this verification, on a free port, stopped at the end.
+
+    Its state folder is private too (as under pytest), so proofs never touch the learner's sandboxes.
+    """
+    with tempfile.TemporaryDirectory(prefix="labs-verify-") as tmp, private_state(tmp):
         port = free_port()
         log = Path(tmp) / f"{name}.log"
         process = start_process(name, port, log)
@@ -36,20 +52,15 @@ def private_emulator(name: str):
 
 
 def verify(backend_name: str = "moto", lab_ids: list[str] | None = None, junit: str | None = None,
-           json_file: str | None = None) -> int:
+           json_file: str | None = None, workers: int = 4) -> int:
     catalog = load()
     labs = [catalog.get(i) for i in lab_ids] if lab_ids else list(catalog.labs)
-    report = []
     with private_emulator(backend_name) as backend, Progress(transient=True) as bar:
         task = bar.add_task("proving labs", total=len(labs))
-        for lab in labs:
-            bar.update(task, description=f"proving {lab.id}")
-            started = time.monotonic()
-            outcomes = prove(lab, backend)
-            report.append({"id": lab.id, "ok": all(o.ok for o in outcomes),
-                           "seconds": round(time.monotonic() - started, 2),
-                           "proofs": [{"name": o.name, "ok": o.ok, "sentence": o.sentence} for o in outcomes]})
-            bar.advance(task)
+        proven = prove_catalogue(labs, backend, workers, on_lab=lambda lab: bar.advance(task))
+    report = [{"id": lab_id, "ok": all(o.ok for o in outcomes), "seconds": round(seconds, 2),
+               "proofs": [{"name": o.name, "ok": o.ok, "sentence": o.sentence} for o in outcomes]}
+              for lab_id, (outcomes, seconds) in proven.items()]
     summarize(report, backend_name)
     if json_file:
         Path(json_file).write_text(json.dumps({"backend": backend_name, "labs": report}, indent=2) + "\n")
