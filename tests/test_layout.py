@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from labrunner.catalog import KINDS, LAB_ID, ROOT, load
+from labrunner.proof import lab_attempts
 
 CATALOG = load()
 LABS = CATALOG.labs
@@ -23,7 +24,9 @@ def test_lab_has_text_solution_check_and_near_misses(lab):
     assert lab.kind in KINDS
     for path in (lab.text_path, lab.solution_path, lab.check_path, lab.test_path):
         assert path.exists(), f"{lab.id}: missing {path.relative_to(ROOT)}"
-    assert "NEAR_MISSES" in lab.test_path.read_text(), f"{lab.id}: its test declares no NEAR_MISSES"
+    near_misses, alternatives = lab_attempts(lab)
+    assert near_misses, f"{lab.id}: its test declares no NEAR_MISSES"
+    assert alternatives, f"{lab.id}: its test declares no ALTERNATIVES (another correct way the checker accepts)"
     assert (ROOT / "labs" / lab.section / "README.md").exists(), f"section {lab.section} has no README.md"
 
 
