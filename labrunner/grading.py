@@ -12,9 +12,11 @@ ERROR with a sentence and the others are still graded.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from .errors import EmulatorDown
 from .harness import LearnerCodeError
@@ -93,15 +95,32 @@ class LabResult:
                 "steps": [s.to_dict() for s in self.steps]}
 
 
+MAX_DETAIL = 300
+
+
+def one_line(text: str, limit: int = MAX_DETAIL) -> str:
+    """``text`` on one line, without a final full stop, at most ``limit`` characters."""
+    text = " ".join(str(text).split()).rstrip(".")
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def describe_exception(exc: BaseException) -> str:
-    """One sentence for an exception raised while grading."""
+    """One clause (no final full stop) for an exception raised while grading."""
     if isinstance(exc, ClientError):
         op = exc.operation_name
         err = exc.response.get("Error", {})
-        return f"the emulator answered {op} with {err.get('Code', 'an error')}: {err.get('Message', '').rstrip('.')}"
+        code, message = err.get("Code") or "an error", err.get("Message") or ""
+        if message.lstrip().startswith("<"):  # an XML error body botocore could not take apart
+            found = {tag: re.search(rf"<{tag}>(.*?)</{tag}>", message, re.DOTALL) for tag in ("Code", "Message")}
+            code = found["Code"].group(1) if found["Code"] else code
+            message = found["Message"].group(1) if found["Message"] else ""
+        message = one_line(message)
+        return one_line(f"the emulator answered {op} with {code}" + (f": {message}" if message else ""))
+    if isinstance(exc, ResponseParserError):
+        return "the emulator sent an answer that is not valid for this AWS API (a server error?)"
     if isinstance(exc, LearnerCodeError):
-        return exc.sentence.rstrip(".")
-    return f"{type(exc).__name__}: {exc}".rstrip(".")
+        return one_line(exc.sentence)
+    return one_line(f"{type(exc).__name__}: {exc}")
 
 
 def run_step(aws, function) -> Result:
@@ -109,14 +128,26 @@ def run_step(aws, function) -> Result:
         result = function(aws)
     except EndpointConnectionError:
         raise EmulatorDown(aws.endpoint) from None
+    except EmulatorDown:  # the journal could not be read: no step can be graded
+        raise
     except JournalUnavailable:
         return not_verifiable(f"This step reads the call journal, which the {aws.backend.name} backend does not keep.")
     except LearnerCodeError as exc:
-        return failed(exc.sentence)
+        if exc.emulator_fault:  # not the learner's mistake: no FAIL for it
+            return error(f"This step could not be graded: the emulator failed while your code ran "
+                         f"({one_line(exc.sentence)}).")
+        return failed(f"{one_line(exc.sentence)}.")
     except (ClientError, BotoCoreError, Exception) as exc:  # a checker bug or an emulator surprise
         return error(f"This step could not be graded: {describe_exception(exc)}.")
+    return checked_result(result, getattr(function, "__name__", "step"))
+
+
+def checked_result(result, where: str) -> Result:
+    """``result`` if it is a usable Result, else an ERROR saying what the checker gave."""
     if not isinstance(result, Result):
-        return error(f"The checker's step {function.__name__} returned {type(result).__name__}, not a result.")
+        return error(f"The checker's step {where} returned {type(result).__name__}, not a result.")
+    if not isinstance(result.status, Status) or not isinstance(result.message, str) or not result.message.strip():
+        return error(f"The checker's step {where} gave a result without a status and a message.")
     return result
 
 
@@ -133,9 +164,11 @@ def grade(lab, aws, backend_name: str) -> LabResult:
     results: list[Result] = []
     try:
         for result in lab.check_module().check(aws):
-            results.append(result)
+            results.append(checked_result(result, f"{len(results) + 1}"))
     except EmulatorDown:
         raise
+    except EndpointConnectionError:  # raised by the checker outside a step
+        raise EmulatorDown(aws.endpoint) from None
     except Exception as exc:  # the checker itself broke between steps
         results.append(error(f"The checker stopped: {describe_exception(exc)}."))
     for index, step in enumerate(titles):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from .harness import LearnerCodeError, _run, last_error_line
+from .harness import LearnerCodeError, _run, clause, emulator_fault, last_error_line, timeout_sentence
 
 CODE_PATH = "/_labrunner/lambda/code"
 MAX_TIMEOUT = 60.0
@@ -138,14 +138,14 @@ def run_handler(aws, code: DeployedCode, event, timeout: float | None = None) ->
                                              json.dumps(event))
         where = f"Function {code.function} (version {code.version})"
         if timed_out:
-            raise LearnerCodeError(f"{where} did not return within {timeout:.0f} s.", output)
+            raise LearnerCodeError(timeout_sentence(where, timeout, output), output)
         try:
             result = json.loads(result_file.read_text())
         except (OSError, ValueError):
             detail = last_error_line(output) or f"exit code {returncode}"
             raise LearnerCodeError(f"{where} could not be run: {detail}.", output) from None
     if not result["ok"]:
-        raise LearnerCodeError(f"{where} {result['error']}.", output)
+        raise LearnerCodeError(f"{where} {result['error']}.", output, emulator_fault=result.get("emulator_fault", False))
     return Invocation(result["value"], output, code.function, code.version)
 
 
@@ -197,7 +197,7 @@ def _child(folder: str, handler: str, result_file: str) -> None:
     try:
         module = importlib.import_module(module_name)
     except BaseException as error:
-        finish({"ok": False, "error": f"could not import {module_name}: {type(error).__name__}: {error}"})
+        finish({"ok": False, "error": f"could not import {module_name}: {type(error).__name__}: {clause(error)}"})
         return
     target = getattr(module, function_name, None)
     if not callable(target):
@@ -206,9 +206,11 @@ def _child(folder: str, handler: str, result_file: str) -> None:
     try:
         value = target(event, Context(float(os.environ.get("LABS_LAMBDA_TIMEOUT", "3"))))
     except BaseException as error:
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        finish({"ok": False, "error": f"raised {type(error).__name__}: {error} (line {frame.lineno} of "
-                                      f"{Path(frame.filename).name})"})
+        frames = traceback.extract_tb(error.__traceback__)
+        own = [f for f in frames if Path(f.filename).resolve().is_relative_to(Path(folder).resolve())]
+        frame = (own or frames)[-1]  # the handler's line, not boto3's
+        finish({"ok": False, "error": f"raised {type(error).__name__}: {clause(error)} (line {frame.lineno} of "
+                                      f"{Path(frame.filename).name})", "emulator_fault": emulator_fault(error)})
         return
     try:
         json.dumps(value)

@@ -29,7 +29,7 @@ def test_a_damaged_file_is_set_aside_not_fatal(tmp_path):
     path.write_text('{"labs": {')
     store = JsonStore(path)
     assert store.read() == {}
-    assert path.with_suffix(".damaged").exists()
+    assert [p.read_text() for p in tmp_path.glob("progress.damaged-*.json")] == ['{"labs": {']
     with store.update() as data:
         data["ok"] = True
     assert store.read() == {"ok": True}
