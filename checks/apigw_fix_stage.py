@@ -10,7 +10,7 @@ from labrunner import routes
 from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lookups import fetch
 
-STEP_NEEDS = {3: ("callable_api_routes",)}
+STEP_NEEDS = {1: ("deployment_snapshots|journal",), 3: ("callable_api_routes",)}
 
 OLD_RELEASE = "release 1: /health"
 NEW_RELEASE = "release 2: adds GET /orders"

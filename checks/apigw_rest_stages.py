@@ -1,9 +1,9 @@
 """Checker for apigw-rest-stages: the API, GET /items, dev and prod stages with their variables, a call."""
 
-import urllib.error
-import urllib.request
-
+from labrunner import routes
 from labrunner.grading import failed, not_verifiable, passed, steps
+
+STEP_NEEDS = {5: ("callable_api_routes",)}
 
 STAGES = ("dev", "prod")
 
@@ -85,25 +85,13 @@ def prod_stage(aws):
     return stage_result(aws, "prod", aws.names.prod_table)
 
 
-def call_status(url: str) -> int | str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (the sandbox's loopback endpoint)
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError) as exc:
-        return f"no answer ({exc})"
-
-
 def stages_answer(aws):
-    if aws.backend.name == "moto":
-        return not_verifiable("Calling the deployed stages is not verifiable on moto: its server does not serve "
-                              "deployed REST API routes.")
+    if not routes.can_call(aws):
+        return not_verifiable(routes.not_served_sentence(aws, "Calling the deployed stages"))
     api = the_api(aws)
     if api is None:
         return failed(f"The stages cannot be called until exactly one REST API {aws.names.api} exists.")
-    statuses = {stage: call_status(f"{aws.endpoint}/restapis/{api['id']}/{stage}/_user_request_/items")
-                for stage in STAGES}
+    statuses = {stage: routes.call_status(aws, api["id"], stage, "items") for stage in STAGES}
     wrong = {stage: status for stage, status in statuses.items() if status != 200}
     if wrong:
         found = ", ".join(f"{stage} answered {status}" for stage, status in wrong.items())

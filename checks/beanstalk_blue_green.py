@@ -3,6 +3,8 @@
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
+LAB_NEEDS = ("beanstalk_swap",)
+
 VERSIONS = ("v1", "v2")
 
 

@@ -12,6 +12,8 @@ from labrunner import cache_server
 from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lookups import fetch
 
+STEP_NEEDS = {2: ("redis_cache",), 3: ("redis_cache",), 4: ("redis_cache",)}
+
 MAX_TTL = 24 * 3600
 TABLE_READS = ("GetItem", "BatchGetItem", "Query", "Scan", "ExecuteStatement")
 

@@ -12,6 +12,8 @@ from labrunner import cache_server
 from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lookups import fetch
 
+STEP_NEEDS = {2: ("redis_cache",), 3: ("redis_cache",), 4: ("redis_cache",)}
+
 
 def check(aws):
     trial = Trial(aws)

@@ -8,6 +8,8 @@ from urllib.parse import unquote
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
+STEP_NEEDS = {4: ("journal",), 5: ("journal",)}  # graded from the calls made
+
 DEFAULT_FILE = "buildspec.yml"
 
 

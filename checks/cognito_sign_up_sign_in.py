@@ -4,6 +4,8 @@ from botocore.exceptions import ClientError
 
 from labrunner.grading import failed, passed, steps
 
+LAB_NEEDS = ("unsigned_sandbox_calls",)  # SignUp and InitiateAuth are unsigned
+
 MIN_LENGTH = 12
 PASSWORD_FLOWS = {"ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"}
 

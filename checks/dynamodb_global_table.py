@@ -8,6 +8,10 @@ the table's Replicas from DescribeTable.
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
+OPTIONAL_SERVICES = {"application-autoscaling": "only the provisioned-capacity path uses it; on-demand billing "
+                                                "is graded without it"}
+STEP_NEEDS = {2: ("global_tables|journal",)}  # DescribeTable's Replicas, or on moto the learner's request
+
 GLOBAL_TABLES_VERSION = "2019.11.21"
 LIVE_REPLICA_STATES = ("CREATING", "UPDATING", "ACTIVE")
 

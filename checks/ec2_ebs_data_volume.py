@@ -2,6 +2,8 @@
 
 from labrunner.grading import failed, passed, steps
 
+LAB_NEEDS = ("ec2_instance_attributes",)  # the learner must call ModifyInstanceAttribute
+
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 
 

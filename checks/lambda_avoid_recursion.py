@@ -7,6 +7,8 @@ from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lambda_runner import CodeUnavailable, invoke
 from labrunner.lookups import fetch
 
+STEP_NEEDS = {4: ("lambda_code",), 5: ("lambda_recursion_config",)}
+
 
 def check(aws):
     yield from steps(aws, bucket_and_function, filtered_trigger, output_outside_trigger, code_writes_output,

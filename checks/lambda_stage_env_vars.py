@@ -6,6 +6,8 @@ from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lambda_runner import CodeUnavailable, invoke
 from labrunner.lookups import fetch
 
+STEP_NEEDS = {5: ("lambda_code",)}
+
 
 def check(aws):
     yield from steps(aws, tables_exist, function_exists, dev_alias, prod_alias, aliases_touch_own_table)

@@ -5,6 +5,8 @@ from botocore.exceptions import ClientError
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
+LAB_NEEDS = ("rds_option_groups",)  # the learner must call ModifyOptionGroup
+
 # Engines whose option groups can hold TDE on RDS, with the oldest major version that can.
 TDE_ENGINES = {"sqlserver-ee": "13.00", "sqlserver-se": "15.00", "oracle-ee": "", "oracle-ee-cdb": ""}
 DETACHED_STATES = ("removing", "failed")

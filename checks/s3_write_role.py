@@ -6,6 +6,8 @@ from urllib.parse import unquote
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
+STEP_NEEDS = {4: ("journal",)}  # who signed the upload is only in the journal
+
 WRITE_OPERATIONS = ("PutObject", "CompleteMultipartUpload", "CopyObject")
 
 

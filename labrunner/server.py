@@ -68,7 +68,7 @@ def wait_healthy(backend: Backend, process: subprocess.Popen, log_path) -> dict:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         info = backend.info()
-        if info and info.get("pid") == process.pid:
+        if info and backend.owns(info, process):
             return info
         if process.poll() is not None:
             raise LabError(f"The {backend.name} server exited while starting; its log is {log_path}.")
@@ -81,24 +81,50 @@ def configured_port() -> int:
     return int(os.environ.get("LABS_PORT", DEFAULT_PORT))
 
 
-def up(backend_name: str = "moto", port: int | None = None) -> UpResult:
-    backend_cls = backend_class(backend_name)
+def already_up() -> UpResult | None:
     record = _store().read()
     if record:
         running = backend_class(record["backend"])(record["endpoint"])
         info = running.info()
         if info and info.get("boot_id") == record.get("boot_id"):
             return UpResult(running, info, True, None, record["log"])
+    return None
+
+
+def remember(backend: Backend, info: dict, pid: int | None, log: str, **extra) -> None:
+    with _store().update() as data:
+        data.clear()
+        data.update(backend=backend.name, endpoint=backend.endpoint, pid=pid, boot_id=info.get("boot_id"),
+                    log=log, started_at=time.time(), **extra)
+
+
+def attach(backend_name: str, endpoint: str, **extra) -> UpResult:
+    """Use an emulator started some other way (``--endpoint``, or Docker compose)."""
+    backend = backend_class(backend_name)(ensure_local(endpoint, allow_remote()))
+    info = backend.info()
+    if info is None:
+        raise LabError(f"Nothing that looks like {backend_name} answers at {endpoint}.")
+    remember(backend, info, None, "", **extra)
+    return UpResult(backend, info, False, None, "")
+
+
+def up(backend_name: str = "moto", port: int | None = None, endpoint: str | None = None) -> UpResult:
+    backend_cls = backend_class(backend_name)
+    running = already_up()
+    if running:
+        return running
+    if endpoint:
+        return attach(backend_name, endpoint)
+    external = getattr(backend_cls, "external_endpoint", None)
+    if external is not None and (found := external()) is not None:
+        return attach(backend_name, found, compose=True)
     wanted = port or configured_port()
     chosen = wanted if port_is_free(wanted) else free_port()
     log_path = paths.logs_dir() / f"{backend_name}.log"
     process = start_process(backend_name, chosen, log_path)
     backend = backend_cls(f"http://127.0.0.1:{chosen}")
     info = wait_healthy(backend, process, log_path)
-    with _store().update() as data:
-        data.clear()
-        data.update(backend=backend_name, endpoint=backend.endpoint, pid=process.pid,
-                    boot_id=info.get("boot_id"), log=str(log_path), started_at=time.time())
+    remember(backend, info, process.pid, str(log_path))
     return UpResult(backend, info, False, wanted if chosen != wanted else None, str(log_path))
 
 
@@ -117,7 +143,9 @@ def down() -> dict | None:
             return None
         stopped = dict(record)
         info = backend_class(record["backend"])(record["endpoint"]).info()
-        if info and info.get("pid") == record.get("pid"):
+        if record.get("compose"):
+            subprocess.run(["docker", "compose", "stop"], cwd=paths.ROOT, capture_output=True, timeout=120)
+        elif info and record.get("pid") and (info.get("pid") in (None, record["pid"])):
             _terminate(record["pid"])
         record.clear()
     return stopped

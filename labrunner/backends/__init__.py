@@ -2,9 +2,12 @@
 
 from ..errors import LabError
 from .base import Backend
+from .localstack import LocalstackBackend
+from .ministack import MinistackBackend
 from .moto import MotoBackend
 
-BACKENDS: dict[str, type[Backend]] = {"moto": MotoBackend}
+BACKENDS: dict[str, type[Backend]] = {"moto": MotoBackend, "ministack": MinistackBackend,
+                                      "localstack": LocalstackBackend}
 
 
 def backend_class(name: str) -> type[Backend]:

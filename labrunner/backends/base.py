@@ -71,7 +71,9 @@ class Backend:
 
     name = "base"
     journal = False
-    capabilities: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset()  # features, named in labrunner.capabilities.FEATURES
+    services: frozenset[str] = frozenset()  # botocore service names it really serves (measured)
+    notes = ""  # one sentence on how it is started or what it lacks, for `inv backends`
 
     def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint.rstrip("/")
@@ -82,6 +84,25 @@ class Backend:
 
     def info(self) -> dict | None:
         """Identity of the running server, or None when nothing answers."""
+        raise NotImplementedError
+
+    @classmethod
+    def serves(cls, need: str) -> bool:
+        """True when ``need`` (a service or a feature) is in the declared matrix."""
+        return need in cls.services or need in cls.capabilities
+
+    @classmethod
+    def installed(cls) -> bool:
+        """True when it can start here without installing anything."""
+        return True
+
+    @classmethod
+    def owns(cls, info: dict, process) -> bool:
+        """True when the server answering ``info`` is the ``process`` the runner started."""
+        return info.get("pid") == process.pid
+
+    def reset(self) -> None:
+        """Wipe every account's state (tests; classrooms restart instead)."""
         raise NotImplementedError
 
     def require(self) -> dict:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
+import urllib.error
+import urllib.request
 
 from botocore.config import Config
 
 from ..errors import EmulatorDown
 from ..sessions import isolated_session
 from .base import Backend, Keys, SandboxAccount
+from .declared import MOTO_FEATURES, MOTO_SERVICES
 
 LEARNER_USER = "lab-learner"
 CHECKER_USER = "lab-checker"
@@ -24,7 +28,9 @@ def random_account_id() -> str:
 class MotoBackend(Backend):
     name = "moto"
     journal = True
-    capabilities = frozenset({"journal"})
+    capabilities = MOTO_FEATURES
+    services = MOTO_SERVICES
+    notes = "The default: embedded, with the runner's call journal and moto extensions."
 
     @classmethod
     def server_command(cls, port: int) -> tuple[list[str], dict]:
@@ -59,6 +65,31 @@ class MotoBackend(Backend):
 
         iam.meta.events.register("before-sign", into_account)
         return iam
+
+    def enforce_iam(self, account_id: str, on: bool = True) -> bool:
+        """Authenticate and authorize every request of this account only (moto_ext/iam_enforcement.py).
+
+        Call it after the sandbox's setup: from then on only keys with IAM policies that allow
+        an action may do it there (the checker's key has AdministratorAccess).  True when done.
+        """
+        body = json.dumps({"account": account_id, "enforce": on}).encode()
+        request = urllib.request.Request(f"{self.endpoint}/_labrunner/enforce-iam", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback only)
+                return json.loads(response.read()).get("enforced") is on
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=60):  # noqa: S310 (loopback only)
+            pass
+
+    def iam_enforced(self, account_id: str) -> bool:
+        """Whether enforce_iam is on for this account (False on a server without the extension)."""
+        found = self._get(f"{self.endpoint}/_labrunner/enforce-iam?account={account_id}")
+        return isinstance(found, dict) and found.get("enforced") is True
 
     def fetch_journal(self, account_id: str, since: int = 0) -> list[dict]:
         records = self._get(f"{self.endpoint}/_labrunner/journal?account={account_id}&since={since}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .. import progress
+from ..backends import backend_class
+from ..capabilities import FULL, PARTLY, UNAVAILABLE, support
 from ..catalog import load
 from ..render import as_json, out, table
 
@@ -33,18 +35,48 @@ def rows() -> list[dict]:
     return listed
 
 
-def labs(json_output: bool = False) -> None:
+SUPPORT_MARKS = {FULL: "[green]full[/]", PARTLY: "[yellow]partly[/]", UNAVAILABLE: "[red]not available[/]"}
+
+
+def with_support(listed: list[dict], backend_name: str) -> list[dict]:
+    """Each row plus how ``backend_name`` grades the lab (from the declared capability matrix)."""
+    backend_cls, catalog = backend_class(backend_name), load()
+    return [{**row, "support": support(catalog.get(row["id"]), backend_cls).to_dict()} for row in listed]
+
+
+def support_cell(entry: dict) -> str:
+    steps = entry["steps_not_verifiable"]
+    extra = f" (step{'s' if len(steps) > 1 else ''} {', '.join(steps)})" if steps else ""
+    return SUPPORT_MARKS[entry["status"]] + extra
+
+
+def support_reasons(listed: list[dict]) -> None:
+    for row in listed:
+        entry = row["support"]
+        for reason in entry["reasons"]:
+            out.print(f"{row['id']}: {reason}.")
+        for number, reason in entry["steps_not_verifiable"].items():
+            out.print(f"{row['id']} step {number}: not verifiable, {reason}.")
+
+
+def labs(json_output: bool = False, backend_name: str | None = None) -> None:
     listed = rows()
+    if backend_name:
+        listed = with_support(listed, backend_name)
     if json_output:
-        as_json({"labs": listed})
+        as_json({"labs": listed, **({"backend": backend_name} if backend_name else {})})
         return
     marks = {"passed": "[green]✔ passed[/]", "attempted": "[yellow]attempted[/]", "started": "started",
              "not started": "[dim]not started[/]"}
-    table("AWS Certified Developer labs", ["section", "id", "title", "kind", "status", "best"], [
+    columns = ["section", "id", "title", "kind", "status", "best"] + ([f"on {backend_name}"] if backend_name else [])
+    table("AWS Certified Developer labs", columns, [
         [row["section"], row["id"], row["title"], row["kind"], marks[row["status"]],
-         f"{row['score']['passed']}/{row['score']['verifiable']}" if row["score"] else ""]
+         f"{row['score']['passed']}/{row['score']['verifiable']}" if row["score"] else "",
+         *([support_cell(row["support"])] if backend_name else [])]
         for row in listed
     ])
+    if backend_name:
+        support_reasons(listed)
 
 
 def lab_coverage(lab, entry: dict) -> dict:

@@ -6,8 +6,8 @@ from .. import server
 from ..render import out, say
 
 
-def up(backend: str = "moto", port: int | None = None) -> None:
-    started = server.up(backend, port)
+def up(backend: str = "moto", port: int | None = None, endpoint: str | None = None) -> None:
+    started = server.up(backend, port, endpoint)
     where = started.backend.endpoint
     if started.already_running:
         out.print(f"The {started.backend.name} emulator is already running at {where}.")
@@ -15,8 +15,8 @@ def up(backend: str = "moto", port: int | None = None) -> None:
     if started.moved_from_port:
         say(f"[yellow]Port {started.moved_from_port} is taken, so the emulator uses port "
             f"{where.rsplit(':', 1)[1]} instead.[/]")
-    out.print(f"[green]✔[/] The {started.backend.name} emulator is running at {where} "
-              f"(log: {started.log_path}).")
+    log = f" (log: {started.log_path})" if started.log_path else " (started outside the runner)"
+    out.print(f"[green]✔[/] The {started.backend.name} emulator is running at {where}{log}.")
     out.print("Next: `inv labs` to see the catalogue, `inv lab.start <id>` to begin.")
 
 
