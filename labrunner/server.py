@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from . import paths
 from .backends import backend_class
-from .backends.base import Backend, ensure_local, free_port, port_is_free
+from .backends.base import (REMOTE_OPT_IN, Backend, ensure_local, free_port, is_local, port_is_free,
+                            remote_opted_in)
 from .errors import EmulatorDown, LabError
 from .store import JsonStore
 
@@ -37,7 +38,16 @@ class UpResult:
 
 
 def allow_remote() -> bool:
-    return os.environ.get("LABS_ALLOW_REMOTE_ENDPOINT") == "1"
+    return remote_opted_in()
+
+
+def warn_if_remote(endpoint: str) -> None:
+    """An opted-in remote emulator is named in red on every command, so it is never a surprise."""
+    if not is_local(endpoint):
+        from .render import say
+
+        say(f"[bold red]Remote emulator: {endpoint} is not on this machine ({REMOTE_OPT_IN}=1 is set); "
+            "every call of this command goes there.[/]")
 
 
 def current_backend() -> Backend:
@@ -50,6 +60,7 @@ def current_backend() -> Backend:
             raise EmulatorDown()
         endpoint, name = record["endpoint"], record["backend"]
     backend = backend_class(name)(ensure_local(endpoint, allow_remote()))
+    warn_if_remote(endpoint)
     backend.require()
     return backend
 

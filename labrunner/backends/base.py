@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import urllib.error
 import urllib.request
@@ -30,10 +31,21 @@ class SandboxAccount:
     checker: Keys
 
 
+REMOTE_OPT_IN = "LABS_ALLOW_REMOTE_ENDPOINT"
+
+
+def remote_opted_in() -> bool:
+    """The user's explicit opt-in to an emulator on another machine (``LABS_ALLOW_REMOTE_ENDPOINT=1``)."""
+    return os.environ.get(REMOTE_OPT_IN) == "1"
+
+
+def is_local(endpoint: str) -> bool:
+    return (urlparse(endpoint).hostname or "") in LOOPBACK_HOSTS
+
+
 def ensure_local(endpoint: str, allow_remote: bool = False) -> str:
     """Refuse any endpoint that is not on this machine unless explicitly allowed."""
-    host = urlparse(endpoint).hostname or ""
-    if host not in LOOPBACK_HOSTS and not allow_remote:
+    if not is_local(endpoint) and not (allow_remote or remote_opted_in()):
         raise LabError(
             f"The endpoint {endpoint} is not on this machine; the runner only talks to a local "
             "emulator (set LABS_ALLOW_REMOTE_ENDPOINT=1 to opt in to a remote one)."

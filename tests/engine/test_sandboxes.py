@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from labrunner.sandbox import REMOVED_VARIABLES
 
 HOSTILE = {
@@ -60,3 +62,23 @@ def test_the_aws_cli_acts_in_the_sandbox(lab_sandbox, tmp_path):
     identity = json.loads(shell(f". {exports}; {cli} sts get-caller-identity", env))
     assert identity["Account"] == aws.account_id
     assert aws.sqs.get_queue_url(QueueName="cli-made")["QueueUrl"].startswith(aws.endpoint)
+
+
+def test_a_remote_endpoint_is_refused_without_the_opt_in(monkeypatch):
+    from labrunner import server
+    from labrunner.errors import LabError
+
+    monkeypatch.setenv("LABS_ENDPOINT", "http://10.20.30.40:4566")
+    monkeypatch.delenv("LABS_ALLOW_REMOTE_ENDPOINT", raising=False)
+    with pytest.raises(LabError, match="is not on this machine"):
+        server.current_backend()
+
+
+def test_an_opted_in_remote_endpoint_is_named_in_red(monkeypatch, capsys):
+    from labrunner import server
+
+    monkeypatch.setenv("LABS_ALLOW_REMOTE_ENDPOINT", "1")
+    server.warn_if_remote("http://10.20.30.40:4566")
+    assert "Remote emulator: http://10.20.30.40:4566 is not on this machine" in capsys.readouterr().err
+    server.warn_if_remote("http://127.0.0.1:4610")
+    assert capsys.readouterr().err == ""
