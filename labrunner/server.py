@@ -13,6 +13,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from filelock import FileLock
+
 from . import paths
 from .backends import backend_class
 from .backends.base import (REMOTE_OPT_IN, Backend, ensure_local, free_port, is_local, port_is_free,
@@ -120,6 +122,12 @@ def attach(backend_name: str, endpoint: str, **extra) -> UpResult:
 
 
 def up(backend_name: str = "moto", port: int | None = None, endpoint: str | None = None) -> UpResult:
+    """Start (or find, or attach) the emulator; two `inv up` at once start one server, not two."""
+    with FileLock(str(paths.state_dir() / "server-start.lock"), timeout=START_TIMEOUT * 2):
+        return _up(backend_name, port, endpoint)
+
+
+def _up(backend_name: str, port: int | None, endpoint: str | None) -> UpResult:
     backend_cls = backend_class(backend_name)
     running = already_up()
     if running:
