@@ -6,6 +6,7 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from labrunner.grading import failed, passed, steps
+from labrunner.kms import describe_key
 from labrunner.lookups import error_code, fetch
 
 STAGE_ORDER = ("Source", "Build", "Deploy")
@@ -15,14 +16,6 @@ def check(aws):
     yield from steps(aws, key_is_customer_managed, buckets_ready, role_trusts_codepipeline, pipeline_has_three_stages,
                      artifacts_use_the_key)
 
-
-def describe_key(aws, key_id: str) -> dict | None:
-    try:
-        return aws.kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    except ClientError as exc:
-        if error_code(exc) in ("NotFoundException", "InvalidArnException", "ValidationException"):
-            return None
-        raise
 
 
 def key_is_customer_managed(aws):

@@ -1,8 +1,7 @@
 """Checker for rds-encrypted-instance: a customer-managed key, encryption with it, private, backups, Multi-AZ."""
 
-from botocore.exceptions import ClientError
-
 from labrunner.grading import failed, passed, steps
+from labrunner.kms import describe_key, is_aws_managed
 from labrunner.lookups import fetch
 
 MIN_RETENTION_DAYS = 7
@@ -12,22 +11,6 @@ def check(aws):
     yield from steps(aws, key_behind_alias, encrypted_with_the_key, not_public, backups_kept, multi_az)
 
 
-def describe_key(aws, reference: str):
-    """KeyMetadata for a key id, ARN or alias, or None when KMS knows no such key."""
-    try:
-        return aws.kms.describe_key(KeyId=reference)["KeyMetadata"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NotFoundException", "NotFound"):
-            return None
-        raise
-
-
-def is_aws_managed(aws, key: dict) -> bool:
-    """moto reports AWS-managed keys as KeyManager CUSTOMER: also look at the key's aliases."""
-    if key.get("KeyManager") == "AWS":
-        return True
-    aliases = aws.kms.list_aliases(KeyId=key["KeyId"]).get("Aliases", [])
-    return any(a["AliasName"].startswith("alias/aws/") for a in aliases)
 
 
 def instance(aws):

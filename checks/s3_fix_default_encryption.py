@@ -2,9 +2,8 @@
 
 import hashlib
 
-from botocore.exceptions import ClientError
-
 from labrunner.grading import failed, passed, steps
+from labrunner.kms import describe_key
 from labrunner.lookups import fetch
 
 # What setup leaves in the bucket: the two reports written before anyone noticed.
@@ -36,15 +35,6 @@ def check(aws):
 
 
 # --- keys -----------------------------------------------------------------
-
-def describe_key(aws, reference: str):
-    """KeyMetadata for a key id, ARN or alias (trap 6: S3 echoes what it was given), or None."""
-    try:
-        return aws.kms.describe_key(KeyId=reference)["KeyMetadata"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NotFoundException", "NotFound"):
-            return None
-        raise
 
 
 def aliases_of(aws, key_id: str) -> list[str]:

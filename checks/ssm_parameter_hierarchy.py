@@ -1,8 +1,7 @@
 """Checker for ssm-parameter-hierarchy: a key, two branches, secrets under the key, a read by path."""
 
-from botocore.exceptions import ClientError
-
 from labrunner.grading import failed, passed, steps
+from labrunner.kms import describe_key
 from labrunner.lookups import fetch
 
 STEP_NEEDS = {5: ("journal",)}  # graded from the calls made
@@ -16,15 +15,6 @@ def check(aws):
     yield from steps(aws, customer_key_exists, parameters_stored, passwords_under_key, load_config_returns_tree,
                      read_by_path)
 
-
-def describe_key(aws, key_id: str) -> dict | None:
-    """KMS key metadata, or None when the key or alias does not exist."""
-    try:
-        return aws.kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NotFoundException", "NotFound"):
-            return None
-        raise
 
 
 def branch(aws, stage: str) -> str:
