@@ -6,6 +6,7 @@ import uuid
 from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lambda_runner import CodeUnavailable, invoke
 from labrunner.lookups import fetch
+from labrunner.s3_triggers import filter_value, function_triggers
 
 STEP_NEEDS = {4: ("lambda_code",), 5: ("lambda_recursion_config",)}
 
@@ -35,20 +36,8 @@ def bucket_and_function(aws):
     return passed(f"Bucket {names.bucket} and function {names.function} ({config['Runtime']}) exist.")
 
 
-def filter_value(configuration: dict, name: str) -> str:
-    rules = (configuration.get("Filter") or {}).get("Key", {}).get("FilterRules", [])
-    return next((r["Value"] for r in rules if r["Name"].lower() == name), "")
-
-
 def triggers_of_function(aws, bucket: str) -> list[dict]:
-    """The ObjectCreated notifications of ``bucket`` that invoke this lab's function."""
-    if not bucket_exists(aws, bucket):
-        return []
-    base = f"arn:aws:lambda:{aws.region}:{aws.account_id}:function:{aws.names.function}"
-    config = aws.s3.get_bucket_notification_configuration(Bucket=bucket)
-    return [c for c in config.get("LambdaFunctionConfigurations", [])
-            if (c["LambdaFunctionArn"] == base or c["LambdaFunctionArn"].startswith(base + ":"))
-            and any(e.startswith("s3:ObjectCreated:") for e in c.get("Events", []))]
+    return function_triggers(aws, bucket) if bucket_exists(aws, bucket) else []
 
 
 def s3_may_invoke(aws) -> bool:

@@ -10,6 +10,7 @@ from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.harness import LearnerCodeError
 from labrunner.lambda_runner import CodeUnavailable, fetch_code, run_handler
 from labrunner.lookups import fetch
+from labrunner.s3_triggers import filter_value, function_triggers
 
 STEP_NEEDS = {2: ("lambda_code",), 3: ("lambda_recursion_config",)}
 
@@ -82,20 +83,8 @@ def bucket_exists(aws, bucket) -> bool:
     return bool(BUCKET_NAME.match(bucket or "")) and fetch(aws.s3.head_bucket, Bucket=bucket) is not None
 
 
-def filter_value(trigger: dict, name: str) -> str:
-    rules = (trigger.get("Filter") or {}).get("Key", {}).get("FilterRules", [])
-    return next((r["Value"] for r in rules if r["Name"].lower() == name), "")
-
-
 def triggers_of_function(aws, bucket: str) -> list[dict]:
-    """The ObjectCreated notifications of ``bucket`` that invoke this lab's function (any qualifier)."""
-    if not bucket_exists(aws, bucket):
-        return []
-    base = f"arn:aws:lambda:{aws.region}:{aws.account_id}:function:{aws.names.function}"
-    config = aws.s3.get_bucket_notification_configuration(Bucket=bucket)
-    return [t for t in config.get("LambdaFunctionConfigurations", [])
-            if (t["LambdaFunctionArn"] == base or t["LambdaFunctionArn"].startswith(base + ":"))
-            and any(e.startswith("s3:ObjectCreated:") for e in t.get("Events", []))]
+    return function_triggers(aws, bucket) if bucket_exists(aws, bucket) else []
 
 
 def fires_on(trigger: dict, key: str) -> bool:
