@@ -1,20 +1,25 @@
 """The lab runner's commands. `inv --list` shows them; `inv --help <task>` explains one.
 
-Each task only parses its arguments and calls the engine in labrunner.commands.
+Each task only parses its arguments and calls the engine in labrunner.commands.  A task
+imports its command module when it runs, so `inv lab.check` loads what a check needs
+and nothing else (boto3 and rich are most of a command's start-up time).
 """
 
+import importlib
 import sys
 
 from invoke import Collection, task
 from invoke.exceptions import Exit
 
-from labrunner.commands import backends as backends_command, catalogue, cli, server
-from labrunner.commands import doctor as doctor_command, exam as exam_command, lab as lab_commands
-from labrunner.commands import verify as verify_command
-from labrunner.commands.common import friendly
+from labrunner.commands.friendly import friendly
 
 ID_HELP = "The lab id, as `inv labs` lists it (for example s3-multipart-upload)."
 JSON_HELP = "Print a machine-readable JSON result instead of the table."
+
+
+def command(name: str):
+    """The command module ``labrunner.commands.<name>``, imported on first use."""
+    return importlib.import_module(f"labrunner.commands.{name}")
 
 
 def exit_with(code: int) -> None:
@@ -28,49 +33,49 @@ def exit_with(code: int) -> None:
 @friendly
 def up(c, backend="moto", port=None, endpoint=None):
     """Start the local AWS emulator in the background (or attach to a running one)."""
-    server.up(backend, int(port) if port else None, endpoint)
+    command("server").up(backend, int(port) if port else None, endpoint)
 
 
 @task(help={"json": JSON_HELP})
 @friendly
 def status(c, json=False):
     """Say whether the emulator runs, where, and where its log is."""
-    exit_with(server.status(json))
+    exit_with(command("server").status(json))
 
 
 @task
 @friendly
 def down(c):
     """Stop the emulator (fine when none is running)."""
-    server.down()
+    command("server").down()
 
 
 @task(help={"json": JSON_HELP, "backend": "Also say whether this backend grades each lab fully, partly or not."})
 @friendly
 def labs(c, json=False, backend=None):
     """The catalogue: section, id, title, status and best score of every lab."""
-    catalogue.labs(json, backend)
+    command("catalogue").labs(json, backend)
 
 
 @task(help={"json": JSON_HELP})
 @friendly
 def backends(c, json=False):
     """The capability matrix: the services and features each backend really serves."""
-    backends_command.show(json)
+    command("backends").show(json)
 
 
 @task(help={"json": JSON_HELP})
 @friendly
 def doctor(c, json=False):
     """What this machine has for the labs: versions, emulator, port, Redis, Docker, real credentials."""
-    exit_with(doctor_command.run(json))
+    exit_with(command("doctor").run(json))
 
 
 @task(help={"json": JSON_HELP})
 @friendly
 def coverage(c, json=False):
     """Each section of the study notes: the labs and steps that cover it, and your progress on each."""
-    catalogue.coverage(json)
+    command("catalogue").coverage(json)
 
 
 @task(help={"backend": "Emulator to prove the labs on (started privately).",
@@ -80,21 +85,21 @@ def coverage(c, json=False):
 @friendly
 def verify(c, backend="moto", lab=None, junit=None, json=None, workers=4):
     """Prove the catalogue: fresh sandboxes fail, references pass, near-misses fail."""
-    exit_with(verify_command.verify(backend, lab or None, junit, json, int(workers)))
+    exit_with(command("verify").verify(backend, lab or None, junit, json, int(workers)))
 
 
 @task(help={"lab_id": ID_HELP, "overwrite": "Replace your workspace file with the starter (keeps a .bak)."})
 @friendly
 def start(c, lab_id, overwrite=False):
     """Hand out a lab: its task, a sandbox, a starter file and the exports."""
-    lab_commands.start(lab_id, overwrite)
+    command("lab").start(lab_id, overwrite)
 
 
 @task(help={"lab_id": ID_HELP})
 @friendly
 def env(c, lab_id):
     """Print eval-able exports that point boto3 and the CLI at the lab's sandbox."""
-    lab_commands.env(lab_id)
+    command("lab").env(lab_id)
 
 
 @task(help={"lab_id": ID_HELP, "json": JSON_HELP,
@@ -102,14 +107,14 @@ def env(c, lab_id):
 @friendly
 def check(c, lab_id, json=False, compare=False):
     """Grade the lab: one line per step, then the score."""
-    exit_with(lab_commands.check(lab_id, json, compare))
+    exit_with(command("lab").check(lab_id, json, compare))
 
 
 @task(help={"lab_id": ID_HELP, "timeout": "Seconds the script may run (default 60).", "json": JSON_HELP})
 @friendly
 def run(c, lab_id, timeout=60, json=False):
     """Run workspace/<lab>.py in the sandbox, then grade."""
-    exit_with(lab_commands.run(lab_id, float(timeout), json))
+    exit_with(command("lab").run(lab_id, float(timeout), json))
 
 
 @task(help={"lab_id": ID_HELP, "timeout": "Seconds each run may take (default 60).",
@@ -117,41 +122,42 @@ def run(c, lab_id, timeout=60, json=False):
 @friendly
 def watch(c, lab_id, timeout=60, poll=False):
     """Re-run and re-check workspace/<lab>.py in a fresh sandbox on every save."""
-    lab_commands.watch(lab_id, float(timeout), poll)
+    command("lab").watch(lab_id, float(timeout), poll)
 
 
 @task(help={"lab_id": ID_HELP})
 @friendly
 def hint(c, lab_id):
     """The next hint: about the first failing step, then the next rung of the ladder."""
-    lab_commands.hint(lab_id)
+    command("lab").hint(lab_id)
 
 
 @task(help={"lab_id": ID_HELP, "force": "Show it now, before a pass or the last hint."})
 @friendly
 def solution(c, lab_id, force=False):
     """The reference solution, once earned."""
-    lab_commands.solution(lab_id, force)
+    command("lab").solution(lab_id, force)
 
 
 @task(help={"lab_id": ID_HELP})
 @friendly
 def solve(c, lab_id):
     """Apply the reference solution to the lab's sandbox."""
-    lab_commands.solve(lab_id)
+    command("lab").solve(lab_id)
 
 
 @task(help={"lab_id": ID_HELP})
 @friendly
 def reset(c, lab_id):
     """Give the lab a fresh, empty sandbox (setup re-applied); other labs are untouched."""
-    lab_commands.reset(lab_id)
+    command("lab").reset(lab_id)
 
 
 @task(help={"lab_id": ID_HELP})
 @friendly
 def aws(c, lab_id):
     """The AWS CLI in the lab's sandbox: `inv aws <lab> -- s3 ls` (arguments after `--`)."""
+    cli = command("cli")
     exit_with(cli.run(lab_id, cli.arguments_after_dashes(sys.argv, c.remainder)))
 
 
@@ -162,7 +168,7 @@ def aws(c, lab_id):
 @friendly
 def exam(c, minutes=30, labs=3, section=None, seed=None, finish=False):
     """A timed exam: random labs in fresh sandboxes, no hints until the end, a score per section."""
-    exit_with(exam_command.run(float(minutes), int(labs), section or [], int(seed) if seed is not None else None,
+    exit_with(command("exam").run(float(minutes), int(labs), section or [], int(seed) if seed is not None else None,
                                finish))
 
 

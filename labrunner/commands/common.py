@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import traceback
 from dataclasses import dataclass
-
-from invoke.exceptions import Exit
 
 from .. import paths
 from ..backends.base import Backend
 from ..catalog import Lab, load
-from ..errors import LabError
 from ..sandbox import Aws, Sandbox
 from ..sandboxes import current_sandbox
 from ..server import current_backend
 from ..render import say
-
-
-def friendly(function):
-    """Turn every failure into one sentence and exit code 2; log real bugs to a file."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except (Exit, KeyboardInterrupt):
-            raise
-        except LabError as exc:
-            raise Exit(exc.message, code=exc.code) from None
-        except Exception as exc:
-            log = paths.logs_dir() / "runner.log"
-            with open(log, "a") as handle:
-                handle.write(traceback.format_exc() + "\n")
-            raise Exit(f"The runner hit an unexpected problem ({type(exc).__name__}: {exc}); "
-                       f"details are in {log}.", code=2) from None
-
-    return wrapper
 
 
 @dataclass
