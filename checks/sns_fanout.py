@@ -8,7 +8,10 @@ from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
 SOURCE_ARN_OPERATORS = ("arnequals", "arnlike", "stringequals", "stringlike")
-DELIVERY_WAIT = 5.0  # seconds the checker waits, at most, for the test orders
+# Seconds the checker waits, at most, for the test orders.  moto delivers to SQS inside Publish itself
+# (measured), so there the orders are in the queues when Publish returns; other backends deliver later.
+DELIVERY_WAIT = {"moto": 0.0}
+DEFAULT_DELIVERY_WAIT = 5.0
 
 
 def check(aws):
@@ -179,13 +182,17 @@ def publish_order(aws, run: str, priority: str) -> None:
 
 
 def received_orders(aws, name: str, run: str, expected: set[str], sweep: bool = False) -> set[str]:
-    """Priorities of this run's orders in queue ``name``: long-poll until ``expected`` arrived (at most
-    DELIVERY_WAIT seconds), then, with ``sweep``, one short look for orders that should not be there."""
+    """Priorities of this run's orders in queue ``name``: long-poll until ``expected`` arrived (at most the
+    backend's DELIVERY_WAIT), then, with ``sweep``, one more look for orders that should not be there."""
     url, found = queue_url(aws, name), set()
-    deadline = time.monotonic() + DELIVERY_WAIT
-    while time.monotonic() < deadline and not expected <= found:
-        found |= take_orders(aws, url, run, wait=max(1, min(5, int(deadline - time.monotonic()))))
-    return found | take_orders(aws, url, run, wait=1) if sweep else found
+    budget = DELIVERY_WAIT.get(aws.backend.name, DEFAULT_DELIVERY_WAIT)
+    deadline = time.monotonic() + budget
+    while True:
+        left = deadline - time.monotonic()
+        found |= take_orders(aws, url, run, wait=max(1, min(5, int(left))) if left > 0 else 0)
+        if expected <= found or time.monotonic() >= deadline:
+            break
+    return found | take_orders(aws, url, run, wait=1 if budget else 0) if sweep else found
 
 
 def take_orders(aws, url: str, run: str, wait: int) -> set[str]:
