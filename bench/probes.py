@@ -6,7 +6,6 @@ state folder, so a benchmark never disturbs the learner's own `inv up`.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -15,13 +14,12 @@ import time
 from pathlib import Path
 
 from labrunner.backends.base import free_port
-from labrunner.backends.moto import MotoBackend
+from labrunner import private_server
 from labrunner.catalog import load
 from labrunner.grading import grade
 from labrunner.paths import ROOT
 from labrunner.sandbox import Aws
 from labrunner.sandboxes import new_sandbox
-from labrunner.server import start_process, wait_healthy
 
 BARE_CALL = ("import boto3, os; boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'])"
              ".list_buckets()")
@@ -36,18 +34,8 @@ def timed(function, repeat: int) -> list[float]:
     return samples
 
 
-@contextlib.contextmanager
 def private_emulator():
-    with tempfile.TemporaryDirectory(prefix="labs-bench-") as tmp:
-        port, log = free_port(), Path(tmp) / "moto.log"
-        process = start_process("moto", port, log)
-        backend = MotoBackend(f"http://127.0.0.1:{port}")
-        try:
-            wait_healthy(backend, process, log)
-            yield backend, process
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    return private_server.private_emulator("moto")
 
 
 def in_process_start(repeat: int) -> list[float]:

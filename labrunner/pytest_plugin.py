@@ -11,8 +11,6 @@ import os
 
 import pytest
 
-from .backends import backend_class
-from .backends.base import free_port
 from .catalog import load
 from .sandbox import Aws
 from .sandboxes import new_sandbox
@@ -43,22 +41,10 @@ def labs_state_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def emulator(request, labs_state_dir):
     """The backend for the whole session, started on a free port and stopped at the end."""
-    from .server import start_process, wait_healthy
+    from .private_server import private_emulator
 
-    name = request.config.getoption("--backend")
-    port = free_port()
-    log_path = labs_state_dir / f"{name}.log"
-    process = start_process(name, port, log_path)
-    backend = backend_class(name)(f"http://127.0.0.1:{port}")
-    try:
-        wait_healthy(backend, process, log_path)
+    with private_emulator(request.config.getoption("--backend"), labs_state_dir) as (backend, _):
         yield backend
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except Exception:
-            process.kill()
 
 
 @pytest.fixture

@@ -67,13 +67,14 @@ def current_backend() -> Backend:
     return backend
 
 
-def start_process(backend_name: str, port: int, log_path) -> subprocess.Popen:
+def start_process(backend_name: str, port: int, log_path, preexec_fn=None) -> subprocess.Popen:
+    """The backend's server in its own session, logging to ``log_path`` (see private_server for ``preexec_fn``)."""
     command, env = backend_class(backend_name).server_command(port)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.ROOT), env.get("PYTHONPATH")]))
     log = open(log_path, "ab")
     return subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True, cwd=paths.state_dir(), env=env,
+        start_new_session=True, cwd=paths.state_dir(), env=env, preexec_fn=preexec_fn,
     )
 
 

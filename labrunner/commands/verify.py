@@ -11,12 +11,10 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from ..backends import backend_class
-from ..backends.base import free_port
+from .. import private_server
 from ..catalog import load
 from ..proof import prove_catalogue
 from ..render import out, table
-from ..server import start_process, wait_healthy
 
 
 @contextlib.contextmanager
@@ -39,16 +37,8 @@ def private_emulator(name: str):
     Its state folder is private too (as under pytest), so proofs never touch the learner's sandboxes.
     """
     with tempfile.TemporaryDirectory(prefix="labs-verify-") as tmp, private_state(tmp):
-        port = free_port()
-        log = Path(tmp) / f"{name}.log"
-        process = start_process(name, port, log)
-        backend = backend_class(name)(f"http://127.0.0.1:{port}")
-        try:
-            wait_healthy(backend, process, log)
+        with private_server.private_emulator(name, Path(tmp)) as (backend, _):
             yield backend
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def verify(backend_name: str = "moto", lab_ids: list[str] | None = None, junit: str | None = None,

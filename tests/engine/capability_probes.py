@@ -10,12 +10,9 @@ import contextlib
 import datetime
 import io
 import json
-import subprocess
-import tempfile
 import time
 import uuid
 import zipfile
-from pathlib import Path
 
 from botocore import UNSIGNED
 from botocore.config import Config
@@ -233,25 +230,11 @@ def state_reset(aws) -> bool:
 
 @contextlib.contextmanager
 def emulator(name: str):
-    """A private server on a free port; stopped at the end (LocalStack may take 20 s to stop: then killed)."""
-    from labrunner.backends import backend_class
-    from labrunner.backends.base import free_port
-    from labrunner.server import start_process, wait_healthy
+    """A private server on a free port; stopped at the end (killed if it lingers: LocalStack may)."""
+    from labrunner.private_server import private_emulator
 
-    with tempfile.TemporaryDirectory(prefix=f"labs-{name}-") as tmp:
-        port, log = free_port(), Path(tmp) / f"{name}.log"
-        process = start_process(name, port, log)
-        try:
-            backend = backend_class(name)(f"http://127.0.0.1:{port}")
-            wait_healthy(backend, process, log)
-            yield backend
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with private_emulator(name) as (backend, _):
+        yield backend
 
 
 FEATURE_PROBES = {name: globals()[name] for name in (
