@@ -15,8 +15,11 @@ from pathlib import Path
 
 from labrunner.backends.base import free_port
 from labrunner import private_server
+from labrunner.backends import BACKENDS
+from labrunner.capabilities import FULL, support
 from labrunner.catalog import load
 from labrunner.grading import grade
+from labrunner.proof import prove_reference_passes
 from labrunner.paths import ROOT
 from labrunner.sandbox import Aws
 from labrunner.sandboxes import new_sandbox
@@ -141,3 +144,28 @@ def watch_latency(repeat: int) -> list[float]:
 
 def cpu_count() -> int:
     return len(os.sched_getaffinity(0))
+
+
+def startable_backends() -> tuple[list[str], dict[str, str]]:
+    """Backends that start here without a long install (moto first), and why each other one is left out."""
+    names, left_out = [], {}
+    for name, cls in BACKENDS.items():
+        if cls.installed():
+            names.append(name)
+        else:
+            left_out[name] = "not installed here (`inv up --backend " + name + "` installs it)"
+    return names, left_out
+
+
+def reference_round_trips(name: str) -> dict[str, float]:
+    """On backend ``name``: seconds to solve and check, in a fresh sandbox, each lab it grades fully."""
+    labs = [lab for lab in load().labs if support(lab, BACKENDS[name]).status == FULL]
+    seconds = {}
+    with private_server.private_emulator(name) as (backend, _):
+        for lab in labs:
+            started = time.perf_counter()
+            outcome = prove_reference_passes(lab, backend)
+            if outcome.ok:  # a lab that fails on a backend is a finding for the tests, not a timing
+                seconds[lab.id] = time.perf_counter() - started
+    return seconds
+

@@ -66,7 +66,10 @@ def catalogue_rows(workers: int) -> list[dict]:
         rss = probes.rss_bytes(process.pid)
     broken = [lab for lab, (outcomes, _) in proven.items() if not all(o.ok for o in outcomes)]
     proofs = sum(len(outcomes) for outcomes, _ in proven.values())
-    note = f"{len(labs)} labs, {proofs} proofs, {workers} at once" + (f"; not proven: {broken}" if broken else "")
+    slowest = sorted(proven.items(), key=lambda item: item[1][1], reverse=True)[:5]
+    note = (f"{len(labs)} labs, {proofs} proofs, {workers} at once; slowest labs: "
+            + ", ".join(f"{lab.id} {seconds:.0f} s" for lab, (_, seconds) in slowest)
+            + (f"; not proven: {broken}" if broken else ""))
     return [row("whole catalogue self-test", elapsed, "s", 60.0, note),
             row("emulator memory after the catalogue", rss / MB, "MB", 400.0)]
 
@@ -76,8 +79,21 @@ def watch_rows(repeat: int) -> list[dict]:
 
 
 def backend_rows() -> list[dict]:
-    return [row("other backends, as ratios to moto", 0.0, "", None,
-                "not measured yet: the benchmark runs moto only")]
+    """Each other backend's solve-and-check time over the labs it and moto both grade fully, as a ratio."""
+    names, left_out = probes.startable_backends()
+    seconds = {name: probes.reference_round_trips(name) for name in names}
+    rows = []
+    for name in names[1:]:
+        common = sorted(set(seconds[name]) & set(seconds["moto"]))
+        if not common:
+            continue
+        ratio = sum(seconds[name][lab] for lab in common) / sum(seconds["moto"][lab] for lab in common)
+        slowest = max(common, key=lambda lab: seconds[name][lab] / seconds["moto"][lab])
+        rows.append(row(f"{name} / moto: solve + check, same labs", ratio, "x", None,
+                        f"{len(common)} labs; moto {sum(seconds['moto'][lab] for lab in common):.1f} s in all; "
+                        f"largest ratio {slowest} {seconds[name][slowest] / seconds['moto'][slowest]:.1f}x"))
+    rows += [row(f"{name} / moto", 0.0, "x", None, f"not measured: {why}") for name, why in left_out.items()]
+    return rows
 
 
 def show(rows: list[dict]) -> None:
@@ -103,14 +119,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4, help="proofs at once in the catalogue self-test")
-    parser.add_argument("--quick", action="store_true", help="skip the catalogue self-test")
+    parser.add_argument("--quick", action="store_true", help="skip the catalogue self-test and the other backends")
     options = parser.parse_args()
     rows = start_rows(options.repeat) + check_rows(options.repeat)
     lab_rows, per_lab = per_lab_rows(options.repeat)
     rows += lab_rows + watch_rows(options.repeat)
     if not options.quick:
-        rows += catalogue_rows(options.workers)
-    rows += backend_rows()
+        rows += catalogue_rows(options.workers) + backend_rows()
     show(rows)
     RESULTS.write_text(json.dumps({"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                                    "rows": rows, "check_per_lab_ms": {k: round(v * 1000, 1)

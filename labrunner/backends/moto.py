@@ -11,9 +11,9 @@ import urllib.request
 
 from botocore.config import Config
 
-from ..errors import EmulatorDown
+from ..errors import EmulatorDown, LabError
 from ..sessions import isolated_session
-from .base import Backend, Keys, SandboxAccount
+from .base import Backend, Keys, SandboxAccount, get_json
 from .declared import MOTO_FEATURES, MOTO_SERVICES
 
 LEARNER_USER = "lab-learner"
@@ -92,7 +92,18 @@ class MotoBackend(Backend):
         return isinstance(found, dict) and found.get("enforced") is True
 
     def fetch_journal(self, account_id: str, since: int = 0) -> list[dict]:
-        records = self._get(f"{self.endpoint}/_labrunner/journal?account={account_id}&since={since}")
-        if records is None:
-            raise EmulatorDown(self.endpoint)
+        """The account's recorded calls; EmulatorDown only when nothing answers at all."""
+        try:
+            records = get_json(f"{self.endpoint}/_labrunner/journal?account={account_id}&since={since}", 10.0)
+        except urllib.error.HTTPError as exc:
+            raise LabError(f"The emulator at {self.endpoint} answered the call-journal request with HTTP "
+                           f"{exc.code}, so the calls you made cannot be graded; restart it with `inv down` "
+                           "and `inv up` (its log is in the state folder).") from None
+        except (urllib.error.URLError, OSError):
+            raise EmulatorDown(self.endpoint) from None
+        except ValueError:
+            records = None
+        if not isinstance(records, list):
+            raise LabError(f"The emulator at {self.endpoint} sent an unreadable call journal, so the calls you made "
+                           "cannot be graded; restart it with `inv down` and `inv up`.")
         return records
