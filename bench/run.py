@@ -68,7 +68,7 @@ def catalogue_rows(workers: int) -> list[dict]:
     proofs = sum(len(outcomes) for outcomes, _ in proven.values())
     slowest = sorted(proven.items(), key=lambda item: item[1][1], reverse=True)[:5]
     note = (f"{len(labs)} labs, {proofs} proofs, {workers} at once; slowest labs: "
-            + ", ".join(f"{lab.id} {seconds:.0f} s" for lab, (_, seconds) in slowest)
+            + ", ".join(f"{lab} {seconds:.0f} s" for lab, (_, seconds) in slowest)
             + (f"; not proven: {broken}" if broken else ""))
     return [row("whole catalogue self-test", elapsed, "s", 60.0, note),
             row("emulator memory after the catalogue", rss / MB, "MB", 400.0)]
