@@ -67,6 +67,20 @@ def stop(process: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
 
 
 @contextlib.contextmanager
+def suite_emulator(name: str, log_dir: Path) -> Iterator[Backend]:
+    """The test suite's backend: LocalStack in pytest-localstack's container when Docker answers, else a
+    private server on this machine."""
+    from . import localstack_container
+
+    if name == "localstack" and localstack_container.container_available():
+        with localstack_container.container_endpoint() as endpoint:
+            yield backend_class(name)(endpoint)
+        return
+    with private_emulator(name, log_dir) as (backend, _):
+        yield backend
+
+
+@contextlib.contextmanager
 def private_emulator(name: str, log_dir: Path | None = None) -> Iterator[tuple[Backend, subprocess.Popen]]:
     """A ``name`` server on a free loopback port, healthy on entry, stopped (group and all) on exit."""
     with tempfile.TemporaryDirectory(prefix=f"labs-{name}-") as tmp:

@@ -41,9 +41,9 @@ def labs_state_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def emulator(request, labs_state_dir):
     """The backend for the whole session, started on a free port and stopped at the end."""
-    from .private_server import private_emulator
+    from .private_server import suite_emulator
 
-    with private_emulator(request.config.getoption("--backend"), labs_state_dir) as (backend, _):
+    with suite_emulator(request.config.getoption("--backend"), labs_state_dir) as backend:
         yield backend
 
 
