@@ -8,7 +8,7 @@ import zipfile
 
 from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.harness import LearnerCodeError
-from labrunner.lambda_runner import CodeUnavailable, fetch_code, run_handler
+from labrunner.lambda_runner import CodeUnavailable, fetch_code, invoke
 from labrunner.lookups import fetch
 from labrunner.s3_triggers import filter_value, function_triggers
 
@@ -184,8 +184,9 @@ def output_outside_triggers(aws):
         return failed(f"The code of {names.function} cannot be tested until uploads to {names.bucket} invoke it.")
     trigger = triggers[0]
     parts = trigger["LambdaFunctionArn"].split(":")
+    qualifier = parts[7] if len(parts) > 7 else None
     try:
-        code = fetch_code(aws, names.function, parts[7] if len(parts) > 7 else None)
+        code = fetch_code(aws, names.function, qualifier)  # its source too: a hard-coded bucket is a miss
     except CodeUnavailable as exc:
         return not_verifiable(f"Running {names.function} is not verifiable on {aws.backend.name}: {exc}.")
     if code is None:
@@ -198,7 +199,7 @@ def output_outside_triggers(aws):
     probe, body = probe_key(aws, trigger), b"region,total\nnorth,12\nsouth,30\n"
     aws.s3.put_object(Bucket=names.bucket, Key=probe, Body=body)
     try:
-        run_handler(aws, code, s3_event(names.bucket, probe, len(body), aws.region))
+        invoke(aws, names.function, s3_event(names.bucket, probe, len(body), aws.region), qualifier=qualifier)
     except LearnerCodeError as exc:
         return failed(f"Run on {probe}: {exc.sentence.rstrip('.')}.")
     written = sorted((b, k) for b in watched for k in keys(aws, b) - before[b] - {probe})

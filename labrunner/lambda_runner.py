@@ -1,18 +1,25 @@
-"""Run a deployed Lambda function's Python handler on this machine.
+"""Run a deployed Lambda function's Python handler: through the backend, or on this machine.
 
-moto keeps a function's code but cannot run it without Docker.  For a
-checker that must prove what a handler does, ``invoke(aws, name, event,
-qualifier)`` takes the zip of that exact version or alias from the runner's
-moto extension (``moto_ext/lambda_code``; the ``Code.Location`` URL of
-``GetFunction`` is a real AWS address and is never fetched), unpacks it in a
-temporary folder and calls the handler in a child interpreter with a timeout
-and bounded output.  The child's environment is the version's environment
-variables, Lambda's own variables (``AWS_LAMBDA_FUNCTION_NAME``, ...) and
-the sandbox (``aws.learner_env()``) on top, so the handler talks to the
-sandbox and nowhere else, signed as the learner.
+``invoke(aws, name, event, qualifier)`` is what a checker calls to prove what
+a handler does.  Where the backend really runs handlers (the
+``lambda_execution`` feature, ministack), it goes through the backend's own
+``Invoke`` (``lambda_invoke``), even though ministack also hands out the
+code: that is the execution a learner's S3 trigger or API sees.  Two cases
+still run locally there: a version whose variables would redirect its SDK
+(``redirects_sdk``), and a server whose handler interpreter has no boto3.
 
-On backends without that extension, ``invoke`` raises ``CodeUnavailable``;
-a checker turns it into a not-verifiable step.
+moto keeps a function's code but cannot run it without Docker.  The local
+path (``run_locally``) takes the zip of that exact version or alias from the
+runner's moto extension (``moto_ext/lambda_code``; the ``Code.Location`` URL
+of ``GetFunction`` is a real AWS address and is never fetched), unpacks it in
+a temporary folder and calls the handler in a child interpreter with a
+timeout and bounded output.  The child's environment is the version's
+environment variables, Lambda's own variables (``AWS_LAMBDA_FUNCTION_NAME``,
+...) and the sandbox (``aws.learner_env()``) on top, so the handler talks to
+the sandbox and nowhere else, signed as the learner.
+
+On backends that neither run handlers nor hand out code, ``invoke`` raises
+``CodeUnavailable``; a checker turns it into a not-verifiable step.
 """
 
 from __future__ import annotations
@@ -32,9 +39,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .harness import LearnerCodeError, _run, clause, emulator_fault, last_error_line, timeout_sentence
+from .lambda_invoke import MAX_TIMEOUT, Invocation, invoke_on_backend, redirects_sdk, runs_handlers, version_config
+from .sandbox import REMOVED_VARIABLES
 
 CODE_PATH = "/_labrunner/lambda/code"
-MAX_TIMEOUT = 60.0
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 
 
@@ -53,14 +61,6 @@ class DeployedCode:
     memory: int
     environment: dict
     zip_bytes: bytes
-
-
-@dataclass(frozen=True)
-class Invocation:
-    value: object
-    output: str
-    function: str
-    version: str
 
 
 def fetch_code(aws, function: str, qualifier: str | None = None) -> DeployedCode | None:
@@ -117,7 +117,8 @@ def lambda_variables(code: DeployedCode, folder: Path, request_id: str) -> dict:
 
 def child_environment(aws, code: DeployedCode, folder: Path, request_id: str) -> dict:
     # The function's own variables may not redirect the SDK: the sandbox goes on top.
-    own = {k: str(v) for k, v in code.environment.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    own = {k: str(v) for k, v in code.environment.items()
+           if not k.startswith("AWS_ENDPOINT_URL") and k not in REMOVED_VARIABLES}
     env = aws.learner_env()
     merged = {**env, **own, **lambda_variables(code, folder, request_id)}
     merged.update({k: v for k, v in env.items() if k.startswith("AWS_")})
@@ -150,11 +151,26 @@ def run_handler(aws, code: DeployedCode, event, timeout: float | None = None) ->
 
 
 def invoke(aws, function: str, event, qualifier: str | None = None, timeout: float | None = None) -> Invocation:
-    """Run ``function`` at ``qualifier`` (a version, an alias or $LATEST) locally on ``event``."""
+    """Run ``function`` at ``qualifier`` (a version, an alias or $LATEST) on ``event``, preferably on the backend."""
+    if runs_handlers(aws):
+        config = version_config(aws, function, qualifier)
+        if config is None:
+            raise missing(function, qualifier)
+        if not redirects_sdk(config):
+            return invoke_on_backend(aws, config, event, qualifier, timeout)
+    return run_locally(aws, function, event, qualifier, timeout)
+
+
+def missing(function: str, qualifier: str | None) -> LearnerCodeError:
+    named = f"{function}:{qualifier}" if qualifier else function
+    return LearnerCodeError(f"Function {named} does not exist, so it cannot be run.")
+
+
+def run_locally(aws, function: str, event, qualifier: str | None = None, timeout: float | None = None) -> Invocation:
+    """Run ``function`` at ``qualifier`` on ``event`` in a child interpreter here."""
     code = fetch_code(aws, function, qualifier)
     if code is None:
-        named = f"{function}:{qualifier}" if qualifier else function
-        raise LearnerCodeError(f"Function {named} does not exist, so it cannot be run.")
+        raise missing(function, qualifier)
     if not str(code.runtime or "").startswith("python"):
         raise LearnerCodeError(f"Function {function} uses the runtime {code.runtime}; only Python handlers are run "
                                "locally.")

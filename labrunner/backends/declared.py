@@ -18,6 +18,10 @@ MOTO_FEATURES = frozenset({"journal", "iam_enforcement", "lambda_code", "redis_c
 
 # ministack 1.5.33 answers "Unsupported service" for xray, codedeploy, codepipeline, elasticbeanstalk,
 # application-autoscaling and dax.
+# lambda_execution: Invoke runs Python handlers in warm workers of ministack's own interpreter, in the function's
+# account (key id = account id) against ministack itself, and checkers invoke through it (lambda_invoke).  Two
+# cases stay on lambda_code's local run: an interpreter without boto3 (the launcher reports `lambda_boto3`; every
+# lab handler imports it) and a version whose variables redirect the SDK (ministack lets AWS_ENDPOINT_URL win).
 MINISTACK_SERVICES = LAB_SERVICES
 MINISTACK_FEATURES = frozenset({"lambda_code", "lambda_execution", "lambda_recursion_config",
                                 "callable_api_routes", "deployment_snapshots", "iam_policy_simulation",

@@ -23,6 +23,9 @@ from .declared import MINISTACK_FEATURES, MINISTACK_SERVICES
 from .tools import clean_env, ensure_venv, venv_ready
 
 REQUIREMENT = "ministack>=1.5.33,<2"
+# ministack runs Lambda handlers in its own interpreter, and handlers import boto3; pip picks the boto3
+# release that matches ministack's botocore pin (1.43.x for ministack 1.5.33).
+HANDLER_SDK = "boto3>=1.43,<2"
 LAUNCHER = Path(__file__).with_name("ministack_server.py")
 
 
@@ -38,7 +41,7 @@ def ministack_python(install: bool = True) -> str | None:
     if importlib.util.find_spec("ministack") is not None:
         return sys.executable
     if venv_ready("ministack") or install:
-        return str(ensure_venv("ministack", [REQUIREMENT]))
+        return str(ensure_venv("ministack", [REQUIREMENT, HANDLER_SDK]))
     return None
 
 
