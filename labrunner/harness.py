@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import warm_python
+
 MAX_OUTPUT = 16 * 1024
 READ_CHUNK = 64 * 1024
 DRAIN_SECONDS = 0.5  # after the child is gone, how long to wait for the last of its output
@@ -108,14 +110,16 @@ def _run(command: list[str], env: dict, timeout: float, stdin: str = "") -> tupl
     so code that reads it never waits.  On timeout the whole process group is
     killed with SIGKILL (a busy loop or a handler that ignores SIGTERM
     included), and so is anything the child left running after it exited.
+    A Python child starts warm, forked from an interpreter that has imported
+    boto3 already (``warm_python``), or cold when it cannot.
     """
     with tempfile.TemporaryFile() as source:
         if stdin:
             source.write(stdin.encode())
             source.seek(0)
-        process = subprocess.Popen(command, stdin=source if stdin else subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                   start_new_session=True)
+        process = warm_python.spawn(command, env, source if stdin else None) or subprocess.Popen(
+            command, stdin=source if stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=env, start_new_session=True)
     tail = _Tail(process.stdout)
     timed_out = False
     try:
