@@ -14,7 +14,7 @@ def _call(aws, method: str, query: str) -> None:
 
 
 @contextlib.contextmanager
-def short_empty_polls(aws, seconds: float = 1.0):
+def short_empty_polls(aws, seconds: float = 0.2):
     """On moto, end this sandbox's long polls on an empty queue after ``seconds``; elsewhere, do nothing.
 
     The journal still records the WaitTimeSeconds the learner's code asked for, which is what is graded.
