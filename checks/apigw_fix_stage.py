@@ -1,16 +1,19 @@
 """Checker for apigw-fix-stage: prod serves a deployment with GET /orders, prod's stage variable, a call.
 
 Which methods a deployment holds is read from ``GetDeployment`` with ``embed=apisummary`` where the backend
-answers it (AWS does).  moto keeps no snapshot, so there the checker dates the deployment and the last change
-to GET /orders from the call journal: a deployment holds GET /orders as it is now when it was created after
-the learner's last change to that method (setup's own two deployments are known by their descriptions).
+answers it (AWS and ministack do): a snapshot without GET /orders is stale for certain.  The snapshot lists
+methods, not integrations, so whether the deployment holds GET /orders *as it is now* is judged from the call
+journal: it does when it was created after the learner's last change to that method (setup's own two
+deployments are known by their descriptions).  Without a journal (ministack) a snapshot that lists GET /orders
+cannot tell a deployment made before an integration edit from one made after it, and calling the stage does not
+help there either (ministack answers from the live API, not the deployment), so step 1 needs the journal.
 """
 
 from labrunner import routes
 from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lookups import fetch
 
-STEP_NEEDS = {1: ("deployment_snapshots|journal",), 3: ("callable_api_routes",)}
+STEP_NEEDS = {1: ("journal",), 3: ("callable_api_routes",)}
 
 OLD_RELEASE = "release 1: /health"
 NEW_RELEASE = "release 2: adds GET /orders"
@@ -100,17 +103,17 @@ def creation_times(aws, api_id, learner_deployments: list[dict]) -> dict:
     return times
 
 
-def serves_orders(aws, api_id, deployment_id, resource_id) -> tuple[bool, str]:
-    """Does the deployment hold GET /orders as the API has it now? And a clause saying why."""
+def serves_orders(aws, api_id, deployment_id, resource_id) -> tuple[bool | None, str]:
+    """Does the deployment hold GET /orders as the API has it now (None: cannot tell)? And a clause saying why."""
     apigateway = aws.apigateway
     found = fetch(apigateway.get_deployment, restApiId=api_id, deploymentId=deployment_id, embed=["apisummary"])
     if found is None:
         return False, "which does not exist"
-    if "apiSummary" in found:  # AWS: the deployment's own snapshot of the API (methods, not integrations)
+    if "apiSummary" in found:  # AWS, ministack: the deployment's own snapshot of the API (methods, not integrations)
         if "GET" not in found["apiSummary"].get("/orders", {}):
             return False, "a snapshot made before GET /orders existed"
-        if not aws.journal.available:
-            return True, "which includes GET /orders"
+    if not aws.journal.available:
+        return None, undecided_clause(aws, "apiSummary" in found)
     deployments = apigateway.get_deployments(restApiId=api_id, limit=500)["items"]
     setup_ids = {d["description"]: d["id"] for d in deployments[:2]
                  if d.get("description") in (OLD_RELEASE, NEW_RELEASE)}
@@ -126,6 +129,13 @@ def serves_orders(aws, api_id, deployment_id, resource_id) -> tuple[bool, str]:
     if change is not None and (created is None or created < change.time):
         return False, f"made before your latest change to GET /orders ({change.operation})"
     return True, "which was made after GET /orders was complete"
+
+
+def undecided_clause(aws, has_snapshot: bool) -> str:
+    seen = ("its snapshot lists GET /orders but not the integration behind it"
+            if has_snapshot else "the backend shows no snapshot of what it holds")
+    return (f"which may predate your last change to GET /orders: {seen}, and {aws.backend.name} keeps no call "
+            "journal to date the deployment against that change")
 
 
 def prod_serves_orders(aws):
@@ -147,10 +157,13 @@ def prod_serves_orders(aws):
     if not prod.get("deploymentId"):
         return failed(f"Stage prod of {names.api} points at no deployment; point it at one that has GET /orders.")
     ok, why = serves_orders(aws, api["id"], prod["deploymentId"], resource["id"])
+    if ok is None:
+        return not_verifiable(f"Whether stage prod of {names.api} serves GET /orders as it is now is not verifiable "
+                              f"on {aws.backend.name}: prod serves deployment {prod['deploymentId']}, {why}.")
     if ok:
         return passed(f"Stage prod of {names.api} serves deployment {prod['deploymentId']}, {why}.")
     others = sorted(name for name, stage in stages.items() if name not in ("prod", "dev") and stage.get("deploymentId")
-                    and serves_orders(aws, api["id"], stage.get("deploymentId", ""), resource["id"])[0])
+                    and serves_orders(aws, api["id"], stage.get("deploymentId", ""), resource["id"])[0] is True)
     if others:
         hint = f"Stage {others[0]} serves GET /orders, but callers use prod: deploy to prod itself."
     elif "change" in why:
@@ -188,7 +201,10 @@ def prod_answers(aws):
     api = the_api(aws)
     if api is None:
         return failed(f"Stage prod cannot be called until exactly one REST API {aws.names.api} exists.")
-    status = routes.call_status(aws, api["id"], "prod", "orders")
+    try:
+        status = routes.call_status(aws, api["id"], "prod", "orders")
+    except routes.Refused as exc:
+        return not_verifiable(exc.sentence)
     if status != 200:
         return failed(f"GET /orders on stage prod of {aws.names.api} answered {status}; expected 200.")
     return passed(f"GET /orders on stage prod of {aws.names.api} answers 200.")
