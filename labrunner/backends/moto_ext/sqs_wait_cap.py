@@ -28,11 +28,17 @@ def cap_for(account_id: str) -> float | None:
 
 
 def install() -> None:
-    from moto.sqs.models import SQSBackend
+    from moto.sqs.models import Queue, SQSBackend
 
     if getattr(SQSBackend, "_labrunner_wait_cap", False):
         return
     original = SQSBackend.receive_message
+    original_wait = Queue.wait_for_messages
+
+    def wait_for_messages(self, timeout):
+        """moto waits for messages in steps of 1 s: a cap below that must shorten the step too."""
+        cap = cap_for(self.account_id)
+        return original_wait(self, timeout if cap is None else min(timeout, cap))
 
     def receive_message(self, queue_name, count, wait_seconds_timeout, *args, **kwargs):
         cap = cap_for(self.account_id)
@@ -41,6 +47,7 @@ def install() -> None:
         return original(self, queue_name, count, wait_seconds_timeout, *args, **kwargs)
 
     SQSBackend.receive_message = receive_message
+    Queue.wait_for_messages = wait_for_messages
     SQSBackend._labrunner_wait_cap = True
 
 
