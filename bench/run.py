@@ -81,7 +81,8 @@ def watch_rows(repeat: int) -> list[dict]:
 def backend_rows() -> list[dict]:
     """Each other backend's solve-and-check time over the labs it and moto both grade fully, as a ratio."""
     names, left_out = probes.startable_backends()
-    seconds = {name: probes.reference_round_trips(name) for name in names}
+    seconds = {name: {lab: median(samples) for lab, samples in probes.reference_round_trips(name).items()}
+               for name in names}
     rows = []
     for name in names[1:]:
         common = sorted(set(seconds[name]) & set(seconds["moto"]))
@@ -89,7 +90,7 @@ def backend_rows() -> list[dict]:
             continue
         ratio = sum(seconds[name][lab] for lab in common) / sum(seconds["moto"][lab] for lab in common)
         slowest = max(common, key=lambda lab: seconds[name][lab] / seconds["moto"][lab])
-        rows.append(row(f"{name} / moto: solve + check, same labs", ratio, "x", None,
+        rows.append(row(f"{name} / moto: solve + check, same labs (medians of 3)", ratio, "x", None,
                         f"{len(common)} labs; moto {sum(seconds['moto'][lab] for lab in common):.1f} s in all; "
                         f"largest ratio {slowest} {seconds[name][slowest] / seconds['moto'][slowest]:.1f}x"))
     rows += [row(f"{name} / moto", 0.0, "x", None, f"not measured: {why}") for name, why in left_out.items()]
