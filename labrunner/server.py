@@ -164,11 +164,18 @@ def down() -> dict | None:
         stopped = dict(record)
         info = backend_class(record["backend"])(record["endpoint"]).info()
         if record.get("compose"):
-            subprocess.run(["docker", "compose", "stop"], cwd=paths.ROOT, capture_output=True, timeout=120)
+            _compose_stop()
         elif info and record.get("pid") and (info.get("pid") in (None, record["pid"])):
             _terminate(record["pid"])
         record.clear()
     return stopped
+
+
+def _compose_stop() -> None:
+    """`docker compose stop` in the checkout (LabError, one sentence, when Compose is missing)."""
+    from .compose import compose_command  # only compose-started emulators need it
+
+    subprocess.run([*compose_command(), "stop"], cwd=paths.ROOT, capture_output=True, timeout=120)
 
 
 def _terminate(pid: int) -> None:

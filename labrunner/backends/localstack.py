@@ -18,6 +18,7 @@ import subprocess
 import time
 
 from .. import paths
+from ..compose import compose_command
 from ..errors import LabError
 from .base import Backend, SandboxAccount
 from .declared import LOCALSTACK_CORE_FEATURES, LOCALSTACK_CORE_SERVICES
@@ -122,7 +123,7 @@ class LocalstackBackend(Backend):
     @staticmethod
     def compose_up(timeout: float = 120.0) -> str:
         """`docker compose up -d` in the checkout; the endpoint once its health check answers."""
-        done = subprocess.run(["docker", "compose", "up", "-d", "localstack"], cwd=paths.ROOT,
+        done = subprocess.run([*compose_command(), "up", "-d", "localstack"], cwd=paths.ROOT,
                               capture_output=True, text=True, timeout=600)
         if done.returncode:
             raise LabError(f"`docker compose up -d` failed: {(done.stderr or done.stdout).strip().splitlines()[-1]}")
