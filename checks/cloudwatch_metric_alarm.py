@@ -2,7 +2,7 @@
 
 import shlex
 
-from labrunner.grading import failed, passed, steps
+from labrunner.grading import failed, not_verifiable, passed, steps
 from labrunner.lookups import fetch
 
 RETENTION_DAYS = 14
@@ -25,7 +25,7 @@ def same_dimensions(found, wanted) -> bool:
 
 
 def describe_dimensions(dimensions) -> str:
-    return ", ".join(f"{d['Name']}={d['Value']}" for d in dimensions) or "no dimension"
+    return ", ".join(f"{d['Name']}={d['Value']}" for d in dimensions or []) or "no dimension"
 
 
 def metric_published(aws):
@@ -94,6 +94,10 @@ def alarm_configured(aws):
     alarms = aws.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
     if not alarms:
         return failed(f"Alarm {name} does not exist yet; create it with put_metric_alarm.")
+    if not alarms[0].get("MetricName") and not alarms[0].get("Metrics"):
+        return not_verifiable(f"Alarm {name} came back without the metric it watches: {aws.backend.name} keeps "
+                              "only the MetricName form of put_metric_alarm, not the Metrics (MetricStat) form; "
+                              "use MetricName, Namespace, Dimensions, Statistic and Period to grade it here.")
     problems = alarm_problems(aws, alarms[0])
     if problems:
         return failed(f"Alarm {name} is not configured as asked: {'; '.join(problems)}.",

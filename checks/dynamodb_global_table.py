@@ -43,12 +43,16 @@ def table_ready_for_replicas(aws):
     mode = description.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     if mode == "PAY_PER_REQUEST":
         return passed(f"Table {table} exists in {aws.region} with partition key {key}, billed on demand.")
+    switch = "UpdateTable with BillingMode PAY_PER_REQUEST switches it to on-demand."
+    if not aws.backend.serves("application-autoscaling"):
+        return failed(f"Table {table} uses provisioned capacity, and {aws.backend.name} has no Application Auto "
+                      "Scaling to show its writes scale; a global table replica needs PAY_PER_REQUEST or "
+                      "auto-scaled writes, so use on-demand billing here.", hint=switch)
     if write_capacity_is_autoscaled(aws):
         return passed(f"Table {table} exists in {aws.region} with partition key {key}, provisioned with "
                       "auto scaling on its write capacity.")
     return failed(f"Table {table} uses provisioned capacity without auto scaling on its write capacity; a "
-                  "global table replica needs PAY_PER_REQUEST or auto-scaled writes.",
-                  hint="UpdateTable with BillingMode PAY_PER_REQUEST switches it to on-demand.")
+                  "global table replica needs PAY_PER_REQUEST or auto-scaled writes.", hint=switch)
 
 
 def call_region(call) -> str:

@@ -1,8 +1,9 @@
 """Checker for dynamodb-streams: a table streaming both images, and read_changes() reading every shard.
 
-The checker writes a test item, rolls the stream over to a new shard (on moto,
-through the runner's extension; AWS rolls shards over on its own), updates the
-item, then calls the learner's read_changes() and looks for both changes.
+The checker writes a test item, rolls the stream over to a new shard (where the
+backend serves ``stream_shard_rollover``: moto, through the runner's extension;
+AWS rolls shards over on its own), updates the item, then calls the learner's
+read_changes() and looks for both changes.
 """
 
 import secrets
@@ -62,7 +63,7 @@ def make_changes(aws, item_id: str) -> None:
     """INSERT in the current shard, MODIFY in the next one."""
     table, key = aws.names.table, aws.names.key
     aws.dynamodb.put_item(TableName=table, Item={key: {"S": item_id}, "status": {"S": "PLACED"}})
-    if aws.backend.name == "moto":
+    if aws.backend.serves("stream_shard_rollover"):
         request_rotation(aws.endpoint, aws.account_id, aws.region, table)
     aws.dynamodb.update_item(TableName=table, Key={key: {"S": item_id}}, UpdateExpression="SET #s = :s",
                              ExpressionAttributeNames={"#s": "status"},

@@ -51,8 +51,10 @@ def redis_group_exists(aws):
     return passed(f"Replication group {aws.names.group} exists with engine {engine}.")
 
 
-def member_count(group: dict) -> int:
-    return sum(len(node_group.get("NodeGroupMembers", [])) for node_group in group.get("NodeGroups", []))
+def nodes_per_shard(group: dict) -> int:
+    """The fewest nodes any shard has: every shard needs its own replica to fail over."""
+    return min((len(node_group.get("NodeGroupMembers", [])) for node_group in group.get("NodeGroups", [])),
+               default=0)
 
 
 def requested_nodes_per_shard(aws) -> int | None:
@@ -74,11 +76,13 @@ def has_a_replica(aws):
     group = replication_group(aws)
     if group is None:
         return failed(f"Replication group {name} does not exist, so it has no replica.")
-    if member_count(group) >= 2:
-        return passed(f"Replication group {name} has {member_count(group)} nodes: a primary and replicas.")
-    if aws.backend.name != "moto":
-        return failed(f"Replication group {name} has {member_count(group)} node; expected a primary and at least "
-                      "one replica (NumCacheClusters=2).")
+    nodes = nodes_per_shard(group)
+    if nodes >= 2:
+        return passed(f"Replication group {name} has {nodes} nodes per shard: a primary and replicas.")
+    if not aws.backend.journal:
+        return failed(f"Replication group {name} has {nodes} node per shard; expected a primary and at least "
+                      "one replica (NumCacheClusters=2 or ReplicasPerNodeGroup=1).",
+                      hint="Delete the group and create it again with NumCacheClusters=2.")
     nodes = requested_nodes_per_shard(aws)  # moto builds one member whatever was asked: grade the request
     if nodes is None:
         return failed(f"The call journal holds no successful CreateReplicationGroup for {name}, so the number of "

@@ -18,7 +18,8 @@ from labrunner.lookups import fetch
 
 LEARNER_POLICY = "lab-learner-permissions"
 DENIED = {"AccessDenied", "403"}
-STEP_NEEDS = {3: ("iam_enforcement",), 4: ("iam_enforcement",)}  # a refusal needs IAM enforced in the sandbox
+# A refusal needs IAM enforced in the sandbox; who signed a read needs a refusal or the journal.
+STEP_NEEDS = {2: ("iam_enforcement|journal",), 3: ("iam_enforcement",), 4: ("iam_enforcement",)}
 
 
 def check(aws):
@@ -221,6 +222,9 @@ def role_session_reads_reports(aws):
     who = signers(aws, since, names.reports_bucket, succeeded=True)
     if who and f"role {names.role}" not in who:
         return failed(f"read_as_role read {where}, but signed with {', '.join(who)}, not with role {names.role}.")
+    if since is None and not_enforced(aws):
+        return not_verifiable(f"read_as_role read {where}, but whether it used the role's credentials is not "
+                              f"verifiable: {not_enforced(aws)}, and it keeps no call journal.")
     return passed(f"read_as_role read {where} with the credentials of role {names.role}.")
 
 

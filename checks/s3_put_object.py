@@ -3,7 +3,8 @@
 from labrunner.grading import failed, passed, steps
 from labrunner.lookups import fetch
 
-DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+# What S3 stores when PutObject sends no ContentType (binary/octet-stream); ministack stores the other one.
+DEFAULT_CONTENT_TYPES = ("binary/octet-stream", "application/octet-stream")
 
 
 def check(aws):
@@ -40,7 +41,8 @@ def object_has_content_type(aws):
                       "expects one PutObject request.")
     content_type = found.get("ContentType", "")
     if media_type(content_type) != expected:
-        default = " (the default S3 stores when none is sent)" if content_type == DEFAULT_CONTENT_TYPE else ""
+        default = " (the default stored when PutObject sends no ContentType)" \
+            if content_type in DEFAULT_CONTENT_TYPES else ""
         return failed(f"Object s3://{bucket}/{key} has content type {content_type or '(none)'}{default}; "
                       f"expected {expected}.", hint="Send ContentType on the PutObject call itself.")
     return passed(f"Object s3://{bucket}/{key} was stored in one request with content type {content_type}.")

@@ -38,9 +38,10 @@ def bucket_default_problem(aws, rule) -> str | None:
     """Why the bucket's default encryption is not SSE-KMS with the lab's key (None when it is)."""
     bucket, alias = aws.names.bucket, aws.names.key_alias
     default = (rule or {}).get("ApplyServerSideEncryptionByDefault")
+    algorithm = (default or {}).get("SSEAlgorithm", "AES256")  # since January 2023 every bucket has SSE-S3
     if not default:
-        return f"Bucket {bucket} has no default encryption rule; expected SSE-KMS (aws:kms) with {alias}."
-    algorithm = default.get("SSEAlgorithm")
+        return (f"Bucket {bucket} has no default encryption rule of its own, so it encrypts with SSE-S3 (AES256), "
+                f"the default of every bucket since January 2023; expected SSE-KMS (aws:kms) with {alias}.")
     if algorithm == "AES256":
         return f"Bucket {bucket} encrypts by default with SSE-S3 (AES256); expected SSE-KMS (aws:kms) with {alias}."
     if algorithm != "aws:kms":
@@ -49,6 +50,8 @@ def bucket_default_problem(aws, rule) -> str | None:
     if not reference:
         return (f"Bucket {bucket} uses SSE-KMS without a key id, which means the AWS-managed key aws/s3; "
                 f"expected the customer-managed key {alias}.")
+    if reference.startswith("alias/aws/"):
+        return f"Bucket {bucket} names the AWS-managed key {reference} (aws/s3); expected the customer-managed key {alias}."
     key, wanted = describe_key(aws, reference), describe_key(aws, alias)
     if key is None:
         return f"Bucket {bucket} names KMS key {reference}, which does not exist; expected {alias}."
@@ -107,4 +110,8 @@ def object_reports_the_key(aws):
     if write is not None and (write.params.get("ServerSideEncryption") or write.params.get("SSEKMSKeyId")):
         return failed(f"Object s3://{bucket}/{key} was written by {write.operation} with its own encryption "
                       "headers; put it again without them to show that the bucket default applies.")
+    if not aws.journal.available:
+        return passed(f"Object s3://{bucket}/{key} reports aws:kms under the key behind {alias} (whether it was put "
+                      f"without encryption headers of its own needs the call journal, which {aws.backend.name} "
+                      "does not keep).")
     return passed(f"Object s3://{bucket}/{key} reports aws:kms under the key behind {alias}, from the bucket default.")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .backends.base import Backend
+from .capabilities import missing_sentence, served
 from .catalog import Lab, load_module
 from .grading import LabResult, Status, grade
 from .sandbox import Aws
@@ -27,6 +28,9 @@ class NearMiss:
 
     ``apply(aws)`` acts as the learner; for code labs ``code`` replaces the
     learner's file (and ``apply`` defaults to the reference ``solve``).
+    ``needs`` names the capabilities (``capabilities.FEATURES`` or services)
+    the mistake can only be seen or made with; on a backend lacking one the
+    near-miss is not provable there, and says why.
     """
 
     name: str
@@ -34,6 +38,7 @@ class NearMiss:
     expect: str
     apply: Callable | None = None
     code: str | None = None
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,26 @@ class Alternative:
     name: str
     apply: Callable | None = None
     code: str | None = None
+    needs: tuple[str, ...] = ()
 
 
 @dataclass
 class Outcome:
+    """One proof's verdict; ``unprovable`` (with ``sentence`` saying why) when this backend cannot show it."""
+
     name: str
     ok: bool
     sentence: str
     result: LabResult | None = None
+    unprovable: bool = False
+
+
+def lacking(attempted: NearMiss | Alternative, backend: Backend) -> Outcome | None:
+    """The not-provable outcome when the backend lacks something the attempt needs."""
+    gaps = [need for need in attempted.needs if not served(type(backend), need)]
+    if not gaps:
+        return None
+    return Outcome(attempted.name, True, missing_sentence(gaps, backend.name), unprovable=True)
 
 
 def attempt(lab: Lab, backend: Backend, apply: Callable | None, code: str | None = None,
@@ -92,13 +109,16 @@ def prove_reference_passes(lab: Lab, backend: Backend, times: int = 1) -> Outcom
 
 
 def prove_near_miss(lab: Lab, backend: Backend, miss: NearMiss) -> Outcome:
+    if (unmet := lacking(miss, backend)) is not None:
+        return unmet
     apply = miss.apply or (reference(lab) if miss.code is not None else None)
     result = attempt(lab, backend, apply, miss.code)
     step = next((s for s in result.steps if s.number == miss.step), None)
     if step is None:
         return Outcome(miss.name, False, f"the lab has no step {miss.step}", result)
     if step.status is Status.NOT_VERIFIABLE:
-        return Outcome(miss.name, True, f"step {miss.step} is not verifiable on {backend.name}", result)
+        return Outcome(miss.name, True, f"step {miss.step} is not verifiable on {backend.name}: {step.message}",
+                       result, unprovable=True)
     if step.status is not Status.FAIL:
         return Outcome(miss.name, False, f"step {miss.step} was {step.status.value}, not FAIL: {step.message}", result)
     if miss.expect.lower() not in step.message.lower():
@@ -108,6 +128,8 @@ def prove_near_miss(lab: Lab, backend: Backend, miss: NearMiss) -> Outcome:
 
 
 def prove_alternative(lab: Lab, backend: Backend, alt: Alternative) -> Outcome:
+    if (unmet := lacking(alt, backend)) is not None:
+        return unmet
     apply = alt.apply or reference(lab)
     result = attempt(lab, backend, apply, alt.code)
     ok = result.passed

@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import pytest
 
-from .capabilities import UNAVAILABLE, support
+from .capabilities import UNAVAILABLE, missing_sentence, served, support
 from .catalog import load
 from .proof import Alternative, NearMiss, prove_alternative, prove_near_miss
 
-__all__ = ["Alternative", "NearMiss", "alternative_test", "near_miss_test"]
+__all__ = ["Alternative", "NearMiss", "alternative_test", "near_miss_test", "require"]
+
+
+def require(backend, *needs: str) -> None:
+    """Skip, with the matrix's sentence, a test that needs what ``backend`` does not serve."""
+    gaps = [need for need in needs if not served(type(backend), need)]
+    if gaps:
+        pytest.skip(f"this test {missing_sentence(gaps, backend.name)}")
 
 
 def available_lab(lab_id: str, emulator):
@@ -29,10 +36,16 @@ def available_lab(lab_id: str, emulator):
     return lab
 
 
+def skip_unprovable(outcome) -> None:
+    if outcome.unprovable:
+        pytest.skip(f"{outcome.name!r} is not provable here: {outcome.sentence}")
+
+
 def near_miss_test(lab_id: str, near_misses: list[NearMiss]):
     @pytest.mark.parametrize("near_miss", near_misses, ids=[m.name for m in near_misses])
     def test_near_miss(emulator, near_miss):
         outcome = prove_near_miss(available_lab(lab_id, emulator), emulator, near_miss)
+        skip_unprovable(outcome)
         assert outcome.ok, outcome.sentence
 
     return test_near_miss
@@ -42,6 +55,7 @@ def alternative_test(lab_id: str, alternatives: list[Alternative]):
     @pytest.mark.parametrize("alternative", alternatives, ids=[a.name for a in alternatives])
     def test_alternative(emulator, alternative):
         outcome = prove_alternative(available_lab(lab_id, emulator), emulator, alternative)
+        skip_unprovable(outcome)
         assert outcome.ok, outcome.sentence
 
     return test_alternative

@@ -14,7 +14,8 @@ MOTO_SERVICES = LAB_SERVICES | {"application-autoscaling", "codedeploy", "codepi
                                 "elasticbeanstalk", "xray"}
 MOTO_FEATURES = frozenset({"journal", "iam_enforcement", "lambda_code", "redis_cache", "beanstalk_swap",
                            "unsigned_sandbox_calls", "ec2_instance_attributes", "rds_option_groups",
-                           "sandbox_iam_users", "state_reset"})
+                           "sandbox_iam_users", "stream_shard_rollover", "alarm_metrics_form",
+                           "rds_public_by_default", "sqs_wait_limit", "state_reset"})
 
 # ministack 1.5.33 answers "Unsupported service" for xray, codedeploy, codepipeline, elasticbeanstalk,
 # application-autoscaling and dax.
@@ -22,6 +23,9 @@ MOTO_FEATURES = frozenset({"journal", "iam_enforcement", "lambda_code", "redis_c
 # account (key id = account id) against ministack itself, and checkers invoke through it (lambda_invoke).  Two
 # cases stay on lambda_code's local run: an interpreter without boto3 (the launcher reports `lambda_boto3`; every
 # lab handler imports it) and a version whose variables redirect the SDK (ministack lets AWS_ENDPOINT_URL win).
+# Where it differs from AWS: one shard per DynamoDB stream, alarms lose their Metrics form, no AWS-managed KMS
+# keys (SSE-KMS without a key id is refused), RDS instances private when PubliclyAccessible is left out, and
+# ReceiveMessage accepts WaitTimeSeconds above 20.
 MINISTACK_SERVICES = LAB_SERVICES
 MINISTACK_FEATURES = frozenset({"lambda_code", "lambda_execution", "lambda_recursion_config",
                                 "callable_api_routes", "deployment_snapshots", "iam_policy_simulation",
@@ -33,4 +37,5 @@ MINISTACK_FEATURES = frozenset({"lambda_code", "lambda_execution", "lambda_recur
 LOCALSTACK_CORE_SERVICES = frozenset({"s3", "sts", "iam", "sqs", "sns", "ssm", "kms", "secretsmanager",
                                       "cloudwatch", "logs", "apigateway", "cloudformation", "ec2", "kinesis",
                                       "dynamodbstreams"})
-LOCALSTACK_CORE_FEATURES = frozenset({"callable_api_routes", "lambda_recursion_config", "ec2_instance_attributes"})
+LOCALSTACK_CORE_FEATURES = frozenset({"callable_api_routes", "lambda_recursion_config", "ec2_instance_attributes",
+                                      "alarm_metrics_form", "sqs_wait_limit"})

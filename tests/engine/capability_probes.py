@@ -228,6 +228,50 @@ def state_reset(aws) -> bool:
     return bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
+def stream_shard_rollover(aws) -> bool:
+    from labrunner.backends.moto_ext.dynamodb_stream_shards import request_rotation
+
+    dynamodb, table = client(aws, "dynamodb"), f"probe-{uuid.uuid4().hex[:8]}"
+    arn = dynamodb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    request_rotation(aws.endpoint, aws.account_id, aws.region, table)
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "b"}})
+    shards = client(aws, "dynamodbstreams").describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    return len(shards) >= 2
+
+
+def alarm_metrics_form(aws) -> bool:
+    cloudwatch, name = client(aws, "cloudwatch"), f"probe-{uuid.uuid4().hex[:8]}"
+    cloudwatch.put_metric_alarm(AlarmName=name, EvaluationPeriods=1, Threshold=1,
+                                ComparisonOperator="GreaterThanThreshold", Metrics=[{
+                                    "Id": "m", "ReturnData": True, "MetricStat": {
+                                        "Metric": {"Namespace": "Probe", "MetricName": "Errors"},
+                                        "Period": 60, "Stat": "Sum"}}])
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return [m.get("MetricStat", {}).get("Stat") for m in alarm.get("Metrics", [])] == ["Sum"]
+
+
+def rds_public_by_default(aws) -> bool:
+    rds, name = client(aws, "rds"), f"probe-{uuid.uuid4().hex[:8]}"
+    rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="probe", MasterUserPassword="Probe-passw0rd!", AllocatedStorage=20)
+    return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0].get("PubliclyAccessible") is not False
+
+
+def sqs_wait_limit(aws) -> bool:
+    sqs = client(aws, "sqs")
+    queue = sqs.create_queue(QueueName=f"probe-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    try:
+        sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=21)
+    except Exception as exc:
+        return "WaitTimeSeconds" in str(exc)
+    return False
+
+
 @contextlib.contextmanager
 def emulator(name: str):
     """A private server on a free port; stopped at the end (killed if it lingers: LocalStack may)."""
@@ -242,4 +286,5 @@ FEATURE_PROBES = {name: globals()[name] for name in (
     "deployment_snapshots",
     "iam_enforcement", "iam_policy_simulation", "global_tables", "beanstalk_swap", "redis_cache",
     "unsigned_sandbox_calls", "ec2_instance_attributes", "rds_option_groups", "sandbox_iam_users",
+    "stream_shard_rollover", "alarm_metrics_form", "rds_public_by_default", "sqs_wait_limit",
     "state_reset")}

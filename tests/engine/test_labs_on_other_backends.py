@@ -1,21 +1,24 @@
-"""The catalogue beside moto: every lab ministack (and LocalStack's core) can grade fails fresh and passes.
+"""The catalogue beside moto: every lab ministack (and LocalStack's core) can grade is proven there too.
 
 Labs the matrix declares unavailable on a backend are not run (``inv labs
---backend NAME`` says why); for the others, a step that comes out NOT
+--backend NAME`` says why).  For the others every proof runs, as on moto: a
+fresh sandbox fails, the reference passes (twice), each near-miss fails on its
+step with its message and each alternative passes.  A step that comes out NOT
 VERIFIABLE must be one the checker declares (``STEP_NEEDS``) for a feature the
-backend lacks, so nothing is skipped silently.  The proofs of one backend run
-concurrently on one private server (each in its own sandbox account) to keep
-CI short; the steps that were not verifiable are printed under "reliability
-figures".  ministack is installed into the runner's own environment on first
-use (about 20 s; it pins an older botocore than the project's).  LocalStack's
-core takes minutes, so it runs only with LABS_TEST_LOCALSTACK=1 (and Python
-3.13), and is skipped with the reason otherwise.
+backend lacks, and a near-miss or alternative that needs such a feature
+(``needs``) is counted as not provable there, so nothing is skipped silently.
+The proofs of one backend run concurrently on one private server (each in its
+own sandbox account) to keep CI short; per-backend figures are printed under
+"reliability figures".  ministack is installed into the runner's own
+environment on first use (about 20 s; it pins an older botocore than the
+project's).  LocalStack's core takes minutes, so it runs only with
+LABS_TEST_LOCALSTACK=1 (and Python 3.13), and is skipped with the reason
+otherwise.
 """
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -25,7 +28,7 @@ from labrunner.backends.ministack import ministack_python
 from labrunner.capabilities import UNAVAILABLE, support
 from labrunner.catalog import load
 from labrunner.grading import Status
-from labrunner.proof import prove_fresh_fails, prove_reference_passes
+from labrunner.proof import prove_catalogue
 from tests.engine.capability_probes import emulator
 
 WORKERS = 8
@@ -47,16 +50,8 @@ def prepare(name: str) -> None:
                     "(they install the core once, Python 3.13)")
 
 
-def prove(lab, backend):
-    """Both proofs; an exception (a reference that raises) is kept as the lab's failure."""
-    try:
-        return prove_fresh_fails(lab, backend), prove_reference_passes(lab, backend)
-    except Exception as exc:
-        return exc
-
-
 @pytest.fixture(scope="module")
-def proofs(reliability_figures):
+def proofs(reliability_figures, labs_state_dir):
     done: dict[str, dict] = {}
     skipped: dict[str, str] = {}
 
@@ -71,9 +66,9 @@ def proofs(reliability_figures):
                 skipped[name] = str(exc.msg)
                 raise
             labs = [lab for backend, lab in CASES if backend == name]
-            with emulator(name) as backend, ThreadPoolExecutor(WORKERS) as pool:
-                futures = {lab.id: pool.submit(prove, lab, backend) for lab in labs}
-                done[name] = {lab_id: future.result() for lab_id, future in futures.items()}
+            with emulator(name) as backend:
+                proven = prove_catalogue(labs, backend, WORKERS)
+                done[name] = {lab_id: outcomes for lab_id, (outcomes, _) in proven.items()}
             report(name, done[name], reliability_figures)
         return done[name]
 
@@ -81,25 +76,25 @@ def proofs(reliability_figures):
 
 
 def report(name: str, results: dict, figures) -> None:
-    for lab_id, outcome in results.items():
-        if isinstance(outcome, Exception):
-            figures.add(f"{name} {lab_id}", f"raised {type(outcome).__name__}")
-            continue
-        skipped = [s.number for s in outcome[1].result.steps if s.status is Status.NOT_VERIFIABLE]
+    outcomes = [o for found in results.values() for o in found]
+    for lab_id, found in results.items():
+        reference = next((o for o in found if o.name == "reference passes" and o.result), None)
+        skipped = [s.number for s in reference.result.steps if s.status is Status.NOT_VERIFIABLE] if reference else []
         if skipped:
             figures.add(f"{name} {lab_id}", f"steps {skipped} not verifiable")
+    proven = sum(o.ok and not o.unprovable for o in outcomes)
     figures.add(f"{name} labs proven", f"{len(results)} of {len(load().labs)} labs (the rest are declared "
-                "unavailable there)")
+                f"unavailable there); {proven} of {len(outcomes)} proofs hold, "
+                f"{sum(o.unprovable for o in outcomes)} not provable there, {sum(not o.ok for o in outcomes)} broken")
 
 
 @pytest.mark.parametrize(("backend", "lab"), CASES, ids=[f"{b}-{lab.id}" for b, lab in CASES])
 def test_lab_on_backend(proofs, backend, lab):
-    outcome = proofs(backend).get(lab.id)
-    assert outcome is not None, f"{lab.id} on {backend}: the proofs did not run (see the first failure)"
-    assert not isinstance(outcome, Exception), f"{lab.id} on {backend} raised {type(outcome).__name__}: {outcome}"
-    fresh, reference = outcome
-    assert fresh.ok, f"{lab.id} on {backend}: {fresh.sentence}"
-    assert reference.ok, f"{lab.id} on {backend}: {reference.sentence}"
+    outcomes = proofs(backend).get(lab.id)
+    assert outcomes is not None, f"{lab.id} on {backend}: the proofs did not run (see the first failure)"
+    broken = [f"{o.name}: {o.sentence}" for o in outcomes if not o.ok]
+    assert not broken, f"{lab.id} on {backend}: {broken}"
+    reference = next(o for o in outcomes if o.name == "reference passes")
     declared = support(lab, BACKENDS[backend]).steps
     skipped = {s.number: s.message for s in reference.result.steps if s.status is Status.NOT_VERIFIABLE}
     undeclared = {n: m for n, m in skipped.items() if n not in declared}

@@ -6,7 +6,7 @@ import sys
 
 from labrunner.catalog import ROOT
 from labrunner.harness import call_function
-from labrunner.testing import Alternative, NearMiss, alternative_test, near_miss_test
+from labrunner.testing import Alternative, NearMiss, alternative_test, near_miss_test, require
 
 REFERENCE = (ROOT / "solutions" / "cache_lazy_loading.py").read_text()
 HEADER = REFERENCE.split("def get_item")[0]  # imports, redis_url(), cache(), table(), cache_key()
@@ -92,6 +92,7 @@ test_alternative = alternative_test("cache-lazy-loading", ALTERNATIVES)
 def test_workspace_finds_the_cache_without_labs_redis_url(lab_sandbox):
     """A shell without LABS_REDIS_URL (an older `lab.env`): the code asks the emulator for the cache's address."""
     lab, checker, learner = lab_sandbox("cache-lazy-loading", code_path=ROOT / "solutions" / "cache_lazy_loading.py")
+    require(learner.backend, "redis_cache")
     lab.solution_module().solve(learner)
     checker.dynamodb.put_item(TableName=checker.names.table, Item={"id": {"S": "p-1"}, "name": {"S": "lamp"}})
     env = learner.learner_env()

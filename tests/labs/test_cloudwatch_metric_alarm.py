@@ -134,7 +134,7 @@ def metric_math_alarm(aws):
 
 ALTERNATIVES = [
     Alternative("AWS CLI", apply=aws_cli),
-    Alternative("metric-math alarm form, > 4", apply=metric_math_alarm),
+    Alternative("metric-math alarm form, > 4", apply=metric_math_alarm, needs=("alarm_metrics_form",)),
 ]
 
 test_near_miss = near_miss_test("cloudwatch-metric-alarm", NEAR_MISSES)

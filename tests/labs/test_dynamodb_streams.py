@@ -58,9 +58,10 @@ NEAR_MISSES = [
     NearMiss("no stream", step=2, expect="has no stream enabled", apply=no_stream),
     NearMiss("stream disabled later", step=2, expect="has no stream enabled", apply=stream_turned_off),
     NearMiss("starter left as is", step=3, expect="raised NotImplementedError", code=STARTER),
-    NearMiss("first shard only", step=3, expect="no MODIFY", code=FIRST_SHARD_ONLY),
-    NearMiss("last shard only", step=3, expect="no INSERT", code=LAST_SHARD_ONLY),
-    NearMiss("LATEST iterator", step=3, expect="LATEST iterators", code=LATEST),
+    NearMiss("first shard only", step=3, expect="no MODIFY", code=FIRST_SHARD_ONLY, needs=("stream_shard_rollover",)),
+    NearMiss("last shard only", step=3, expect="no INSERT", code=LAST_SHARD_ONLY, needs=("stream_shard_rollover",)),
+    NearMiss("LATEST iterator", step=3, expect="LATEST iterators", code=LATEST, needs=("journal",)),
+    NearMiss("LATEST iterator, end state", step=3, expect="none for the checker's test item", code=LATEST),
     NearMiss("old images dropped", step=3, expect="found None and SHIPPED", code=NEW_IMAGES_ONLY),
 ]
 

@@ -23,6 +23,11 @@ def single_node(aws):
     create(aws, NumCacheClusters=1, AutomaticFailoverEnabled=False)
 
 
+def shards_without_replicas(aws):
+    """Cluster mode: three shards, but each of them a lone primary."""
+    create(aws, NumCacheClusters=None, NumNodeGroups=3, ReplicasPerNodeGroup=0)
+
+
 def failover_off(aws):
     create(aws, AutomaticFailoverEnabled=False)
 
@@ -43,7 +48,8 @@ def no_encryption_at_rest(aws):
 
 NEAR_MISSES = [
     NearMiss("Memcached cluster instead", step=1, expect="standalone memcached cache cluster", apply=memcached_cluster),
-    NearMiss("single node", step=2, expect="created with 1 node per shard", apply=single_node),
+    NearMiss("single node", step=2, expect="1 node per shard", apply=single_node),
+    NearMiss("three shards without replicas", step=2, expect="1 node per shard", apply=shards_without_replicas),
     NearMiss("automatic failover off", step=3, expect="automatic failover disabled", apply=failover_off),
     NearMiss("failover switched off after creation", step=3, expect="automatic failover disabled",
              apply=failover_turned_off_later),
@@ -53,8 +59,8 @@ NEAR_MISSES = [
 
 
 def cluster_mode_enabled(aws):
-    """Two shards with one replica each, Multi-AZ, Valkey."""
-    create(aws, NumCacheClusters=None, Engine="valkey", NumNodeGroups=2, ReplicasPerNodeGroup=1,
+    """Three shards with one replica each, Multi-AZ, Valkey."""
+    create(aws, NumCacheClusters=None, Engine="valkey", NumNodeGroups=3, ReplicasPerNodeGroup=1,
            MultiAZEnabled=True, CacheParameterGroupName=None)
 
 

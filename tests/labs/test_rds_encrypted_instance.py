@@ -42,7 +42,7 @@ NEAR_MISSES = [
              apply=another_customer_key),
     NearMiss("public", step=3, expect="is publicly accessible", apply=creating(PubliclyAccessible=True)),
     NearMiss("public flag left to the default", step=3, expect="expected PubliclyAccessible false",
-             apply=creating(PubliclyAccessible=None)),
+             apply=creating(PubliclyAccessible=None), needs=("rds_public_by_default",)),
     NearMiss("1-day backups", step=4, expect="for 1 day(s)", apply=creating(BackupRetentionPeriod=1)),
     NearMiss("backups off", step=4, expect="automated backups off", apply=creating(BackupRetentionPeriod=0)),
     NearMiss("single-AZ", step=5, expect="single Availability Zone", apply=creating(MultiAZ=None)),

@@ -60,7 +60,7 @@ def multipart(aws):
 
 NEAR_MISSES = [
     NearMiss("no bucket", step=1, expect="does not exist yet", apply=lambda aws: None),
-    NearMiss("content type left out", step=2, expect="binary/octet-stream", apply=no_content_type),
+    NearMiss("content type left out", step=2, expect="sends no ContentType", apply=no_content_type),
     NearMiss("wrong content type", step=2, expect="has content type text/plain", apply=text_plain),
     NearMiss("key without the reports/ prefix", step=2, expect="does not exist", apply=key_without_prefix),
     NearMiss("multipart instead of PutObject", step=2, expect="uploaded in parts", apply=multipart),

@@ -83,11 +83,11 @@ NEAR_MISSES = [
              apply=with_default({"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/aws/s3"})),
     NearMiss("another customer-managed key", step=2, expect="not the key behind alias/lab-s3",
              apply=another_customer_key),
-    NearMiss("encryption headers on the object, no bucket default", step=2, expect="no default encryption rule",
+    NearMiss("encryption headers on the object, no bucket default", step=2, expect="SSE-S3 (AES256)",
              apply=headers_only),
     NearMiss("bucket key not enabled", step=3, expect="BucketKeyEnabled false", apply=bucket_key_off),
     NearMiss("object put with its own headers", step=4, expect="with its own encryption headers",
-             apply=headers_despite_default),
+             apply=headers_despite_default, needs=("journal",)),
     NearMiss("object written before the default", step=4, expect="not aws:kms", apply=object_before_default),
     NearMiss("no object", step=4, expect="does not exist", apply=no_object),
 ]
