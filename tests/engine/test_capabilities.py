@@ -1,24 +1,30 @@
 """The declared capability matrix is measured, not hoped: one probe per service and feature.
 
-For every backend that can start here (moto always; ministack and the LocalStack
-core when the runner has installed them), each probe must succeed exactly when
+For every backend that can start here (moto; ministack, which the runner installs
+on first use; LocalStack's core once installed, or with LABS_TEST_LOCALSTACK=1
+and a Python 3.13, as in CI), each probe must succeed exactly when
 the backend declares the service or feature.  A declaration that goes stale
 when an emulator changes fails here, naming the backend and the capability.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from labrunner.backends import BACKENDS
+from labrunner.backends.localstack import python313
 from labrunner.backends.ministack import ministack_python
 from labrunner.capabilities import FEATURES, support
 from labrunner.catalog import load
 from labrunner.sandbox import Aws, Sandbox
 from tests.engine.capability_probes import FEATURE_PROBES, SERVICE_CALLS, emulator, service
 
-# ministack is installed by the runner on first use; LocalStack's core only once someone installed it.
-STARTABLE = ["moto", "ministack"] + [name for name in ("localstack",) if BACKENDS[name].installed()]
+# ministack is installed by the runner on first use; LocalStack's core once someone installed it, or under
+# LABS_TEST_LOCALSTACK=1 (as in CI) where a Python 3.13 lets the runner install it.
+LOCALSTACK_WANTED = os.environ.get("LABS_TEST_LOCALSTACK") == "1" and python313() is not None
+STARTABLE = ["moto", "ministack"] + (["localstack"] if BACKENDS["localstack"].installed() or LOCALSTACK_WANTED else [])
 # Wipes every account, and takes 19 s on a moto that has served 29 services (40 ms when fresh): own server.
 OWN_SERVER = ("state_reset",)
 PROBES = [(b, "service", s) for b in STARTABLE for s in sorted(SERVICE_CALLS)]
