@@ -51,6 +51,9 @@ def redis_group_exists(aws):
     return passed(f"Replication group {aws.names.group} exists with engine {engine}.")
 
 
+RECREATE = "Delete the group and create it again with NumCacheClusters=2."
+
+
 def nodes_per_shard(group: dict) -> int:
     """The fewest nodes any shard has: every shard needs its own replica to fail over."""
     return min((len(node_group.get("NodeGroupMembers", [])) for node_group in group.get("NodeGroups", [])),
@@ -82,7 +85,7 @@ def has_a_replica(aws):
     if not aws.backend.journal:
         return failed(f"Replication group {name} has {nodes} node per shard; expected a primary and at least "
                       "one replica (NumCacheClusters=2 or ReplicasPerNodeGroup=1).",
-                      hint="Delete the group and create it again with NumCacheClusters=2.")
+                      hint=RECREATE)
     nodes = requested_nodes_per_shard(aws)  # moto builds one member whatever was asked: grade the request
     if nodes is None:
         return failed(f"The call journal holds no successful CreateReplicationGroup for {name}, so the number of "
@@ -90,7 +93,7 @@ def has_a_replica(aws):
     if nodes < 2:
         return failed(f"Replication group {name} was created with {nodes} node per shard; expected a primary and at "
                       "least one replica (NumCacheClusters=2 or ReplicasPerNodeGroup=1).",
-                      hint="Delete the group and create it again with NumCacheClusters=2.")
+                      hint=RECREATE)
     return passed(f"Replication group {name} was requested with {nodes} nodes per shard (moto builds one, the "
                   "request is what counts here).")
 

@@ -222,9 +222,10 @@ def role_session_reads_reports(aws):
     who = signers(aws, since, names.reports_bucket, succeeded=True)
     if who and f"role {names.role}" not in who:
         return failed(f"read_as_role read {where}, but signed with {', '.join(who)}, not with role {names.role}.")
-    if since is None and not_enforced(aws):
+    why = not_enforced(aws) if since is None else None
+    if why:
         return not_verifiable(f"read_as_role read {where}, but whether it used the role's credentials is not "
-                              f"verifiable: {not_enforced(aws)}, and it keeps no call journal.")
+                              f"verifiable: {why}, and it keeps no call journal.")
     return passed(f"read_as_role read {where} with the credentials of role {names.role}.")
 
 

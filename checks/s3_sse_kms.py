@@ -38,10 +38,10 @@ def bucket_default_problem(aws, rule) -> str | None:
     """Why the bucket's default encryption is not SSE-KMS with the lab's key (None when it is)."""
     bucket, alias = aws.names.bucket, aws.names.key_alias
     default = (rule or {}).get("ApplyServerSideEncryptionByDefault")
-    algorithm = (default or {}).get("SSEAlgorithm", "AES256")  # since January 2023 every bucket has SSE-S3
     if not default:
         return (f"Bucket {bucket} has no default encryption rule of its own, so it encrypts with SSE-S3 (AES256), "
                 f"the default of every bucket since January 2023; expected SSE-KMS (aws:kms) with {alias}.")
+    algorithm = default.get("SSEAlgorithm")
     if algorithm == "AES256":
         return f"Bucket {bucket} encrypts by default with SSE-S3 (AES256); expected SSE-KMS (aws:kms) with {alias}."
     if algorithm != "aws:kms":

@@ -71,6 +71,11 @@ def missing_sentence(needs, backend_name: str) -> str:
     return f"needs {names}, which {backend_name} does not serve"
 
 
+def unmet(backend_cls, needs) -> list[str]:
+    """The needs ``backend_cls`` does not serve, in order."""
+    return [need for need in needs if not served(backend_cls, need)]
+
+
 def needs_of(lab) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], dict[str, str]]:
     """The lab's required needs (services + LAB_NEEDS), step needs and optional services."""
     module = lab.check_module()
@@ -82,12 +87,12 @@ def needs_of(lab) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], dict[str
 def support(lab, backend_cls) -> Support:
     required, step_needs, optional = needs_of(lab)
     name = backend_cls.name
-    lacking = [n for n in required if not served(backend_cls, n)]
+    lacking = unmet(backend_cls, required)
     if lacking:
         return Support(lab.id, name, UNAVAILABLE, [missing_sentence(lacking, name)])
     steps = {}
     for number, needs in sorted(step_needs.items()):
-        gaps = [n for n in needs if not served(backend_cls, n)]
+        gaps = unmet(backend_cls, needs)
         if gaps:
             steps[number] = missing_sentence(gaps, name)
     notes = [f"{service} is not served ({why})" for service, why in optional.items()

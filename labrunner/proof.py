@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .backends.base import Backend
-from .capabilities import missing_sentence, served
+from .capabilities import missing_sentence, unmet
 from .catalog import Lab, load_module
 from .grading import LabResult, Status, grade
 from .sandbox import Aws
@@ -64,7 +64,7 @@ class Outcome:
 
 def lacking(attempted: NearMiss | Alternative, backend: Backend) -> Outcome | None:
     """The not-provable outcome when the backend lacks something the attempt needs."""
-    gaps = [need for need in attempted.needs if not served(type(backend), need)]
+    gaps = unmet(type(backend), attempted.needs)
     if not gaps:
         return None
     return Outcome(attempted.name, True, missing_sentence(gaps, backend.name), unprovable=True)

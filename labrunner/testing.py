@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from .capabilities import UNAVAILABLE, missing_sentence, served, support
+from .capabilities import UNAVAILABLE, missing_sentence, support, unmet
 from .catalog import load
 from .proof import Alternative, NearMiss, prove_alternative, prove_near_miss
 
@@ -23,7 +23,7 @@ __all__ = ["Alternative", "NearMiss", "alternative_test", "near_miss_test", "req
 
 def require(backend, *needs: str) -> None:
     """Skip, with the matrix's sentence, a test that needs what ``backend`` does not serve."""
-    gaps = [need for need in needs if not served(type(backend), need)]
+    gaps = unmet(type(backend), needs)
     if gaps:
         pytest.skip(f"this test {missing_sentence(gaps, backend.name)}")
 
